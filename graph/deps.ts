@@ -1,0 +1,15 @@
+import type { StageRuntimeDeps } from '../nodes/deps.ts';
+import type { DecisionFallback } from './decisions/decide.ts';
+import type { DecisionLedger } from './decisions/ledger.ts';
+
+/** What the run executor passes to every node as `context.stagegraph`. */
+export interface GraphRuntimeDeps extends StageRuntimeDeps {
+  ledger?: DecisionLedger;
+  /** '' for a run's original line; the checkpoint id a restore forked from otherwise. */
+  branch?: string;
+  fallback?: DecisionFallback;
+}
+
+export function depsOf(config: { context?: unknown }): GraphRuntimeDeps | undefined {
+  return (config.context as { stagegraph?: GraphRuntimeDeps } | undefined)?.stagegraph;
+}

@@ -1,0 +1,54 @@
+/**
+ * RunEvent: the closed union of everything a run reports. Each event carries
+ * `runId`, a gap-free per-run `seq`, `at` and its payload. A type not in this union
+ * does not compile.
+ */
+import type { SerializedError } from '../../nodes/errors.ts';
+import type { DecisionRecord } from '../decisions/types.ts';
+import type { RunStatus } from '../runs/status.ts';
+
+export type StageChange = 'started' | 'step' | 'completed' | 'failed' | 'skipped' | 'compensated' | 'compensation_failed';
+
+export interface RunEventPayloads {
+  'workflow.started': { workflowId: string; request: unknown; owner: string };
+  'workflow.stage_changed': {
+    stage: string;
+    change: StageChange;
+    attempt?: number;
+    durationMs?: number;
+    error?: SerializedError;
+    willRetry?: boolean;
+  };
+  'workflow.progress_updated': { stage: string; stagePct: number; progressPct: number; etaMs: number; note?: string };
+  'workflow.decision_made': { decision: DecisionRecord; reused: boolean };
+  'workflow.timeout_warning': { stage: string; elapsedMs: number; timeoutMs: number };
+  'workflow.error': { stage?: string; error: SerializedError; willRetry: boolean };
+  /** `reason: 'input'` means the run waits for a person to answer `question`. */
+  'workflow.paused': { reason: 'pause' | 'shutdown' | 'input'; by?: string; next: string[]; question?: unknown };
+  'workflow.resumed': { from: 'paused' | 'waiting_input' | 'crash' | 'restore' | 'failed'; checkpointId?: string; by?: string };
+  'workflow.completed': { degraded: boolean; warnings: string[]; durationMs: number };
+  'workflow.failed': { error: SerializedError; stage?: string };
+  'workflow.aborted': { reason: string; by?: string; compensated: string[] };
+  /** A plugin's own event (`ctx.emit`). */
+  'workflow.custom': { stage: string; name: string; data: Record<string, unknown> };
+}
+
+export type RunEventType = keyof RunEventPayloads;
+
+export const RUN_EVENT_TYPES = [
+  'workflow.started', 'workflow.stage_changed', 'workflow.progress_updated', 'workflow.decision_made',
+  'workflow.timeout_warning', 'workflow.error', 'workflow.paused', 'workflow.resumed', 'workflow.completed',
+  'workflow.failed', 'workflow.aborted', 'workflow.custom',
+] as const satisfies readonly RunEventType[];
+
+/** An event before the log gives it a `seq`. */
+export type RunEventDraft = { [T in RunEventType]: { type: T; payload: RunEventPayloads[T] } }[RunEventType];
+
+export type RunEvent = RunEventDraft & { runId: string; seq: number; at: string };
+
+/** The status a terminal or pausing event moves a run to. */
+export const EVENT_STATUS: Partial<Record<RunEventType, RunStatus>> = {
+  'workflow.completed': 'completed',
+  'workflow.failed': 'failed',
+  'workflow.aborted': 'aborted',
+};

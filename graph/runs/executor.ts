@@ -1,0 +1,241 @@
+/**
+ * Drives one run of a compiled workflow: LangGraph `stream()` with the Postgres
+ * checkpointer, every stream chunk turned into a typed RunEvent, the run row kept
+ * current, and the outcome (completed, waiting_input, paused, failed) recorded.
+ * A run executes on one process at a time: a session advisory lock fences it.
+ */
+import { Command, RunControl, isGraphDrained } from '@langchain/langgraph';
+import type pg from 'pg';
+import { StagegraphError, serializeError, type SerializedError } from '../../nodes/errors.ts';
+import { isStageSignal, type StageSignal } from '../../nodes/signals.ts';
+import type { BuiltWorkflow, CompiledWorkflow } from '../compile.ts';
+import type { GraphRuntimeDeps } from '../deps.ts';
+import type { EventLog, RunRecorder } from '../events/log.ts';
+import type { RunEventPayloads } from '../events/types.ts';
+import type { WorkflowStateValue } from '../state.ts';
+import { ProgressTracker, loadEstimates } from './progress.ts';
+import type { RunAction } from './status.ts';
+import type { RunRow, RunStore } from './store.ts';
+
+export interface RegisteredWorkflow {
+  built: BuiltWorkflow;
+  graph: CompiledWorkflow;
+}
+
+export type StopReason = 'pause' | 'abort' | 'shutdown';
+
+export interface ActiveRun {
+  runId: string;
+  controller: AbortController;
+  control: RunControl;
+  stop?: { reason: StopReason; by?: string };
+  done: Promise<RunOutcome>;
+}
+
+export type RunOutcome = 'completed' | 'waiting_input' | 'paused' | 'failed' | 'stopped' | 'locked';
+
+export interface ExecuteOptions {
+  /** The status change that starts this execution; `recover` keeps a `running` run as it is. */
+  action: RunAction | 'recover';
+  /** LangGraph input: the request, `null` to continue, or a `Command` answering an interrupt. */
+  input: unknown;
+  /** Fork from this checkpoint (restore). */
+  checkpointId?: string;
+  resumed?: RunEventPayloads['workflow.resumed'];
+}
+
+/** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
+export const PAUSE_GRACE_MS = 1000;
+
+export class RunExecutor {
+  readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly store: RunStore,
+    private readonly events: EventLog,
+    private readonly workflows: Map<string, RegisteredWorkflow>,
+    private readonly deps: GraphRuntimeDeps,
+  ) {}
+
+  workflow(id: string): RegisteredWorkflow {
+    const wf = this.workflows.get(id);
+    if (!wf) throw new StagegraphError('workflow_not_found', `workflow '${id}' is not registered`, { class: 'validation', details: { workflowId: id } });
+    return wf;
+  }
+
+  /** Starts executing in the background; the returned run's `done` settles with the outcome. */
+  execute(run: RunRow, options: ExecuteOptions): ActiveRun {
+    const active: ActiveRun = { runId: run.id, controller: new AbortController(), control: new RunControl(), done: undefined as never };
+    this.active.set(run.id, active);
+    active.done = this.drive(run, options, active).finally(() => {
+      if (this.active.get(run.id) === active) this.active.delete(run.id);
+    });
+    return active;
+  }
+
+  private async drive(run: RunRow, options: ExecuteOptions, active: ActiveRun): Promise<RunOutcome> {
+    const lock = await this.pool.connect();
+    const key = `sg:run:${run.id}`;
+    try {
+      const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key]);
+      if (!rows[0]!.ok) return 'locked';
+      try {
+        if (options.action !== 'recover') await this.store.transition(run.id, options.action);
+        return await this.stream(run, options, active);
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async stream(run: RunRow, options: ExecuteOptions, active: ActiveRun): Promise<RunOutcome> {
+    const { built, graph } = this.workflow(run.workflowId);
+    const rec = this.events.recorder(run.id);
+    const threadConfig = { configurable: { thread_id: run.id } };
+    const before = options.input === null || options.input instanceof Command ? await graph.getState(threadConfig) : undefined;
+    const tracker = new ProgressTracker(await loadEstimates(this.pool, built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
+    if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
+
+    const t0 = performance.now();
+    let rowWrites: Promise<unknown> = Promise.resolve();
+    const translate = new SignalTranslator(rec, tracker, run, built.id, (p) => {
+      rowWrites = rowWrites.then(() => this.store.updateProgress(run.id, p)).catch(() => undefined);
+    });
+    const settle = async () => {
+      await rec.flush();
+      await rowWrites;
+    };
+    const context: { stagegraph: GraphRuntimeDeps } = {
+      stagegraph: { ...this.deps, branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '', seed: Number(run.options.seed ?? this.deps.seed ?? 1) },
+    };
+    const config = {
+      configurable: { thread_id: run.id, ...(options.checkpointId ? { checkpoint_id: options.checkpointId } : {}) },
+      streamMode: 'custom' as const,
+      signal: active.controller.signal,
+      control: active.control,
+      context,
+      recursionLimit: 10_000,
+    };
+    try {
+      const stream = await graph.stream(options.input, config);
+      for await (const chunk of stream) translate.handle(chunk as unknown);
+      const state = await graph.getState(threadConfig);
+      const waiting = state.tasks.flatMap((t: { interrupts?: { value?: unknown }[] }) => t.interrupts ?? []);
+      if (waiting.length > 0) {
+        const question = waiting[0]!.value;
+        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: state.next, question } });
+        await settle();
+        await this.store.transition(run.id, 'wait', { question });
+        return 'waiting_input';
+      }
+      const values = state.values as WorkflowStateValue;
+      const degraded = values.skipped.length > 0;
+      rec.push({ type: 'workflow.completed', payload: { degraded, warnings: values.warnings.map((w) => w.message), durationMs: Math.round(performance.now() - t0) } });
+      await settle();
+      await this.store.transition(run.id, 'complete', { degraded });
+      return 'completed';
+    } catch (e) {
+      const stop = active.stop;
+      if (isGraphDrained(e) || (stop && stop.reason !== 'abort' && active.controller.signal.aborted)) {
+        const next = (await graph.getState(threadConfig)).next as string[];
+        rec.push({ type: 'workflow.paused', payload: { reason: stop?.reason === 'shutdown' ? 'shutdown' : 'pause', by: stop?.by, next } });
+        await settle();
+        await this.store.transition(run.id, 'drain');
+        return 'paused';
+      }
+      if (stop?.reason === 'abort') {
+        await settle();
+        return 'stopped';
+      }
+      const error = serializeError(e);
+      rec.push({ type: 'workflow.failed', payload: { error, stage: translate.lastFailedStage } });
+      await settle();
+      await this.store.transition(run.id, 'fail', { error });
+      return 'failed';
+    } finally {
+      await rec.flush().catch(() => undefined);
+    }
+  }
+}
+
+/** Turns the stage runtime's custom-stream signals into RunEvents and progress. */
+class SignalTranslator {
+  lastFailedStage?: string;
+  private readonly stepMs = new Map<string, number>();
+  private readonly lastPct = new Map<string, { pct: number; at: number }>();
+
+  constructor(
+    private readonly rec: RunRecorder,
+    private readonly tracker: ProgressTracker,
+    private readonly run: RunRow,
+    private readonly workflowId: string,
+    private readonly row: (p: { currentStage?: string; progress?: number; etaMs?: number; degraded?: boolean }) => void,
+  ) {}
+
+  handle(chunk: unknown): void {
+    if (!isStageSignal(chunk)) return;
+    const s: StageSignal = chunk;
+    const rec = this.rec;
+    switch (s.sg) {
+      case 'stage_started':
+        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'started', attempt: s.attempt } });
+        this.row({ currentStage: s.stage });
+        return;
+      case 'stage_finished': {
+        const total = (this.stepMs.get(s.stage) ?? 0) + s.durationMs;
+        if (s.step) {
+          this.stepMs.set(s.stage, total);
+          rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'step', attempt: s.attempt, durationMs: Math.round(s.durationMs) } });
+          return;
+        }
+        this.stepMs.delete(s.stage);
+        this.tracker.stageDone(s.stage);
+        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'completed', attempt: s.attempt, durationMs: Math.round(total) } });
+        rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: total, ok: true, attempt: s.attempt });
+        this.progress(s.stage, 100);
+        return;
+      }
+      case 'stage_failed':
+        this.lastFailedStage = s.stage;
+        rec.push({ type: 'workflow.error', payload: { stage: s.stage, error: s.error, willRetry: s.willRetry } });
+        if (!s.willRetry) rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'failed', attempt: s.attempt, error: s.error } });
+        rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: s.durationMs, ok: false, attempt: s.attempt });
+        return;
+      case 'stage_skipped':
+        this.tracker.stageDone(s.stage);
+        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error } });
+        this.row({ degraded: true });
+        this.progress(s.stage, 100);
+        return;
+      case 'progress':
+        this.tracker.stageProgress(s.stage, s.pct);
+        this.progress(s.stage, s.pct, s.note);
+        return;
+      case 'timeout_warning':
+        rec.push({ type: 'workflow.timeout_warning', payload: { stage: s.stage, elapsedMs: s.elapsedMs, timeoutMs: s.timeoutMs } });
+        return;
+      case 'custom':
+        rec.push({ type: 'workflow.custom', payload: { stage: s.stage, name: s.name, data: s.data } });
+        return;
+      case 'decision':
+        rec.push({ type: 'workflow.decision_made', payload: { decision: s.record, reused: s.reused } });
+        return;
+    }
+  }
+
+  /** At most one progress event per stage per 1 % or 100 ms. */
+  private progress(stage: string, stagePct: number, note?: string): void {
+    const now = performance.now();
+    const last = this.lastPct.get(stage);
+    if (last && stagePct < 100 && stagePct - last.pct < 1 && now - last.at < 100) return;
+    this.lastPct.set(stage, { pct: stagePct, at: now });
+    const { progressPct, etaMs } = this.tracker.snapshot();
+    this.rec.push({ type: 'workflow.progress_updated', payload: { stage, stagePct, progressPct, etaMs, ...(note ? { note } : {}) } });
+    this.row({ progress: progressPct, etaMs });
+  }
+}
+
+export type { SerializedError };

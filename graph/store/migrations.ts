@@ -1,0 +1,106 @@
+/**
+ * Versioned migrations for stagegraph's own tables. Each runs once, in order, in a
+ * transaction, under an advisory lock so that concurrent starts do not race.
+ * Append new versions; never edit an applied one.
+ */
+import type pg from 'pg';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs, events, decisions, stage_stats',
+    sql: `
+      CREATE TABLE sg_runs (
+        id            uuid PRIMARY KEY,
+        workflow_id   text NOT NULL,
+        owner         text NOT NULL DEFAULT 'local',
+        status        text NOT NULL,
+        request       jsonb NOT NULL,
+        options       jsonb NOT NULL DEFAULT '{}',
+        current_stage text,
+        progress      real NOT NULL DEFAULT 0,
+        eta_ms        integer,
+        degraded      boolean NOT NULL DEFAULT false,
+        question      jsonb,
+        error         jsonb,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        finished_at   timestamptz
+      );
+      CREATE INDEX sg_runs_owner_created ON sg_runs (owner, created_at DESC);
+      CREATE INDEX sg_runs_status ON sg_runs (status);
+
+      CREATE TABLE sg_events (
+        run_id  uuid NOT NULL REFERENCES sg_runs(id) ON DELETE CASCADE,
+        seq     integer NOT NULL,
+        type    text NOT NULL,
+        at      timestamptz NOT NULL,
+        payload jsonb NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      );
+
+      CREATE TABLE sg_decisions (
+        id         uuid PRIMARY KEY,
+        run_id     uuid NOT NULL REFERENCES sg_runs(id) ON DELETE CASCADE,
+        point      text NOT NULL,
+        iteration  integer NOT NULL,
+        branch     text NOT NULL DEFAULT '',
+        method     text NOT NULL,
+        chosen     text NOT NULL,
+        record     jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (run_id, point, iteration, branch)
+      );
+
+      CREATE TABLE sg_stage_stats (
+        id          bigserial PRIMARY KEY,
+        workflow_id text NOT NULL,
+        stage       text NOT NULL,
+        run_id      uuid,
+        duration_ms real NOT NULL,
+        ok          boolean NOT NULL,
+        attempt     integer NOT NULL DEFAULT 1,
+        at          timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sg_stage_stats_lookup ON sg_stage_stats (workflow_id, stage, at DESC);
+    `,
+  },
+];
+
+const LOCK_KEY = 0x5354_4147; // "STAG"
+
+/** Applies every migration newer than the database's version. Returns the versions applied. */
+export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS sg_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM sg_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO sg_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+        await client.query('COMMIT');
+        applied.push(m.version);
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw e;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

@@ -1,0 +1,136 @@
+/**
+ * The stage runtime: turns a StagePlugin into a LangGraph node. Validates input and
+ * output with the plugin's zod schemas, streams progress and timeout warnings through
+ * LangGraph's custom stream, and asks a person (LangGraph `interrupt()`) when a
+ * validation error carries a question. Retry and timeout are LangGraph's own (see
+ * `stageNodeOptions`).
+ */
+import { interrupt, isGraphBubbleUp, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { z } from 'zod';
+import { StagegraphError, classify, serializeError } from './errors.ts';
+import { ATTEMPT, normalizePolicy, toRetryPolicy, type NormalizedPolicy } from './policy.ts';
+import type { StageSignal } from './signals.ts';
+import { isContinue, type AnyStagePlugin, type StageContext, type StageLogger } from './types.ts';
+import type { StageRuntimeDeps } from './deps.ts';
+import type { WorkflowStateUpdate, WorkflowStateValue } from '../graph/state.ts';
+
+export interface StageNodeOptions {
+  /** Builds the stage's input from run state. */
+  selectInput: (state: WorkflowStateValue) => unknown;
+}
+
+/** `a.b[2]` from a zod issue path. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(root)';
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, stage: string, side: 'input' | 'output'): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = fieldOf(issue.path);
+  throw new StagegraphError(`stage_${side}_invalid`, `stage '${stage}' ${side}: field '${field}': ${issue.message}`, {
+    class: 'validation',
+    details: { stage, side, field, issues: parsed.error.issues.map((i) => ({ field: fieldOf(i.path), message: i.message, code: i.code })) },
+  });
+}
+
+const silentLog: StageLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function askable(e: unknown): e is StagegraphError {
+  return e instanceof StagegraphError && e.class === 'validation' && typeof e.details.question === 'string';
+}
+
+function mergePatch(input: unknown, patch: unknown): unknown {
+  if (typeof input === 'object' && input !== null && typeof patch === 'object' && patch !== null && !Array.isArray(patch)) {
+    return { ...(input as object), ...(patch as object) };
+  }
+  return patch;
+}
+
+/** The LangGraph node function for a plugin. */
+export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, policy = normalizePolicy(plugin.policy)) {
+  const name = plugin.name;
+  return async (state: WorkflowStateValue, config: LangGraphRunnableConfig): Promise<WorkflowStateUpdate> => {
+    const write = (signal: StageSignal) => config.writer?.(signal);
+    const deps = (config.context as { stagegraph?: StageRuntimeDeps } | undefined)?.stagegraph;
+    const attempt = config.executionInfo?.nodeAttempt ?? 1;
+    const started = performance.now();
+    const signal = config.signal ?? new AbortController().signal;
+    const runId = String(config.configurable?.thread_id ?? 'local');
+    write({ sg: 'stage_started', stage: name, attempt });
+
+    const warnAt = policy.timeoutMs * 0.8;
+    const warning = setTimeout(() => write({ sg: 'timeout_warning', stage: name, elapsedMs: Math.round(warnAt), timeoutMs: policy.timeoutMs }), warnAt);
+    warning.unref?.();
+    const ctx: StageContext = {
+      runId,
+      stage: name,
+      attempt,
+      signal,
+      seed: deps?.seed ?? 1,
+      progress: (pct, note) => write({ sg: 'progress', stage: name, pct: Math.max(0, Math.min(100, pct)), note }),
+      emit: (eventName, data) => write({ sg: 'custom', stage: name, name: eventName, data }),
+      log: deps?.log?.(name) ?? silentLog,
+      llm: deps?.llm,
+      resume: state.scratch?.[name] ?? undefined,
+    };
+
+    try {
+      let input = parseOrThrow(plugin.input, options.selectInput(state), name, 'input');
+      for (;;) {
+        try {
+          const result = await plugin.run(input, ctx);
+          const durationMs = performance.now() - started;
+          if (isContinue(result)) {
+            write({ sg: 'stage_finished', stage: name, attempt, durationMs, step: true });
+            return { scratch: { [name]: result.scratch } };
+          }
+          const output = parseOrThrow(plugin.output, result, name, 'output');
+          write({ sg: 'stage_finished', stage: name, attempt, durationMs });
+          return { outputs: { [name]: output }, completed: [name], ...(policy.stepped ? { scratch: { [name]: null } } : {}) };
+        } catch (e) {
+          if (!askable(e)) throw e;
+          // Resumes with the person's answer: a patch merged into this stage's input.
+          const answer = interrupt({ stage: name, code: e.code, question: e.details.question, details: e.details });
+          input = parseOrThrow(plugin.input, mergePatch(input, answer), name, 'input');
+        }
+      }
+    } catch (e) {
+      if (isGraphBubbleUp(e)) throw e;
+      const error = serializeError(e);
+      const retry = policy.retry[classify(e)];
+      const willRetry = retry !== undefined && attempt < retry.maxAttempts;
+      write({ sg: 'stage_failed', stage: name, attempt, durationMs: performance.now() - started, error, willRetry });
+      if (typeof e === 'object' && e !== null) (e as Record<symbol, number>)[ATTEMPT] = attempt;
+      throw e;
+    } finally {
+      clearTimeout(warning);
+    }
+  };
+}
+
+/**
+ * The LangGraph `addNode` options for a plugin: its policy mapped onto LangGraph's
+ * own `retryPolicy` and `timeout`, and for optional stages an `errorHandler` that
+ * skips the stage once retries are exhausted and marks the run degraded.
+ */
+export function stageNodeOptions(plugin: AnyStagePlugin, policy: NormalizedPolicy = normalizePolicy(plugin.policy)) {
+  const name = plugin.name;
+  return {
+    retryPolicy: toRetryPolicy(policy),
+    timeout: policy.timeoutMs,
+    ...(policy.optional
+      ? {
+          errorHandler: (_state: unknown, err: { error: unknown }, config?: LangGraphRunnableConfig): WorkflowStateUpdate => {
+            const error = serializeError(err.error);
+            config?.writer?.({ sg: 'stage_skipped', stage: name, error } satisfies StageSignal);
+            return {
+              skipped: [name],
+              warnings: [{ stage: name, code: error.code, class: error.class, message: `optional stage '${name}' skipped: ${error.message}` }],
+            };
+          },
+        }
+      : {}),
+  };
+}
