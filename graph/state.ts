@@ -15,9 +15,21 @@ export interface StageWarning {
 const merge = <T>(a: Record<string, T>, b: Record<string, T>) => ({ ...a, ...b });
 const append = <T>(a: T[], b: T[]) => a.concat(b);
 
+/** Which run this state belongs to; absent under LangGraph's own server. */
+export interface RunInfo {
+  id: string;
+  workflowId: string;
+  owner: string;
+  /** Where the run writes its artifacts (`<outRoot>/<run id>/`). */
+  outRoot: string;
+  /** Seed for deterministic stages. */
+  seed: number;
+}
+
 export const WorkflowState = Annotation.Root({
   /** The request the run started with (text or structured). */
   request: Annotation<unknown>(),
+  run: Annotation<RunInfo | undefined>(),
   /** Output of each completed stage, by stage name. */
   outputs: Annotation<Record<string, unknown>>({ reducer: merge, default: () => ({}) }),
   /** The latest decision of each decision point, by point name. */

@@ -49,6 +49,8 @@ export interface WorkflowDefinition {
   inputs?: Record<string, (state: WorkflowStateValue) => unknown>;
   /** Turns the caller's request into the first stage's input. @default identity */
   request?: (request: unknown) => unknown;
+  /** A few lines that sum up a finished run, for the CLI and dashboards. */
+  summarize?: (state: WorkflowStateValue) => string[];
 }
 
 export function isRouteEdge(e: Edge): e is RouteEdge {

@@ -20,7 +20,8 @@ export interface StartRunInput {
   request: unknown;
   /** @default "local" */
   owner?: string;
-  options?: { seed?: number; [key: string]: unknown };
+  /** `seed` for deterministic stages; `outRoot` for artifacts. @default { seed: 1, outRoot: "out" } */
+  options?: { seed?: number; outRoot?: string; [key: string]: unknown };
 }
 
 export class Runs {
@@ -36,7 +37,8 @@ export class Runs {
     const owner = input.owner ?? 'local';
     const row = await this.store.insert({ id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} });
     this.events.recorder(row.id).push({ type: 'workflow.started', payload: { workflowId: row.workflowId, request: input.request, owner } });
-    this.executor.execute(row, { action: 'start', input: { request: input.request } });
+    const run = { id: row.id, workflowId: row.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
+    this.executor.execute(row, { action: 'start', input: { request: input.request, run } });
     return row;
   }
 

@@ -1,0 +1,23 @@
+/** The workflow engine's public surface. */
+export { defineWorkflow, START, END } from './workflow.ts';
+export type { WorkflowDefinition, Edge, StaticEdge, RouteEdge } from './workflow.ts';
+export { buildWorkflow, FAIL_NODE } from './compile.ts';
+export type { BuiltWorkflow, CompiledWorkflow } from './compile.ts';
+export { planWorkflow } from './plan.ts';
+export type { WorkflowPlan } from './plan.ts';
+export { WorkflowState } from './state.ts';
+export type { WorkflowStateValue, RunInfo, StageWarning } from './state.ts';
+export { createStagegraph } from './runtime.ts';
+export type { Stagegraph, StagegraphOptions } from './runtime.ts';
+export { openDatabase } from './store/database.ts';
+export type { Database, OpenDatabaseOptions } from './store/database.ts';
+export { RUN_STATUSES, TRANSITIONS, assertTransition, canTransition } from './runs/status.ts';
+export type { RunStatus, RunAction } from './runs/status.ts';
+export type { RunRow, ListRunsQuery } from './runs/store.ts';
+export type { RunView, CheckpointInfo } from './runs/view.ts';
+export type { StartRunInput } from './runs/service.ts';
+export { RUN_EVENT_TYPES } from './events/types.ts';
+export type { RunEvent, RunEventType, RunEventPayloads } from './events/types.ts';
+export { decide, DEFAULT_CONFIDENCE } from './decisions/decide.ts';
+export { evaluateRules } from './decisions/evaluate.ts';
+export type { DecisionPoint, DecisionRule, DecisionRecord, Alternative, Evidence, DecisionMethod } from './decisions/types.ts';
