@@ -1,0 +1,56 @@
+/**
+ * The input every h2-tank analysis stage reads: the settled design basis and one
+ * evaluated design. Built from the shared schemas so a stage's input fits the
+ * optimiser's output.
+ */
+import { z } from 'zod';
+import { StagegraphError } from '../../../nodes/errors.ts';
+import { Design, DesignBasis } from '../schemas.ts';
+
+/**
+ * Input of `analyze-stress`, `analyze-failure`, `analyze-thermal`, `analyze-cost` and
+ * `validate-design`.
+ * @example AnalysisInput.parse({ basis, design })
+ */
+export const AnalysisInput = z.object({
+  basis: DesignBasis,
+  design: Design,
+});
+export type AnalysisInput = z.infer<typeof AnalysisInput>;
+
+/** Where a figure comes from (H2_REFERENCE.md labels). */
+export const SourceTag = z.enum(['[S]', '[C]', '[T]', '[R]']);
+export type SourceTag = z.infer<typeof SourceTag>;
+
+/** Throws the signal's reason when the run was paused, aborted or timed out. */
+export function checkAborted(signal: AbortSignal | undefined): void {
+  signal?.throwIfAborted();
+}
+
+/** Hooks a pure analysis accepts so that a stage can cancel it and see its progress. */
+export interface AnalysisHooks {
+  /** Checked before and inside heavy loops. */
+  signal?: AbortSignal;
+  /** 0-100. */
+  progress?: (pct: number, note?: string) => void;
+}
+
+/**
+ * Runs a pure analysis for a stage: checks the signal first and turns an engineering
+ * `RangeError` (a design the model cannot analyse) into `analysis_invalid_design`,
+ * class `degradable` for an optional stage (skip and continue) and `fatal` otherwise.
+ * Abort reasons and other errors pass through untouched.
+ */
+export function runAnalysis<T>(stage: string, designId: string, signal: AbortSignal, optional: boolean, fn: () => T): T {
+  signal.throwIfAborted();
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new StagegraphError('analysis_invalid_design', `${stage}: design ${designId} cannot be analysed: ${e.message}`, {
+      class: optional ? 'degradable' : 'fatal',
+      details: { stage, designId },
+      cause: e,
+    });
+  }
+}
