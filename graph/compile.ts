@@ -63,7 +63,8 @@ function compilePlan(plan: WorkflowPlan, checkpointer?: BaseCheckpointSaver): Co
   for (const [name, plugin] of plan.stages) {
     const policy = normalizePolicy(plugin.policy);
     if (policy.stepped) stepped.add(name);
-    g.addNode(name, stageNode(plugin, { selectInput: inputSelector(plan, name) }, policy), stageNodeOptions(plugin, policy));
+    const next = (plan.successors.get(name) ?? []).filter((n) => n !== END);
+    g.addNode(name, stageNode(plugin, { selectInput: inputSelector(plan, name) }, policy), stageNodeOptions(plugin, policy, next));
   }
   for (const [name, point] of plan.points) {
     g.addNode(name, decisionNode(point, plan.routes.get(name), plan.loopRoutes.get(name)));

@@ -168,7 +168,9 @@ function topoOrder(successors: Map<string, string[]>, isLoop: (a: string, b: str
   }
   const stuck = [...indeg].filter(([, d]) => d > 0).map(([n]) => n);
   if (stuck.length) {
-    fail('workflow_unbounded_loop', `loop without a bound through '${stuck.join("', '")}': only a decision point's route edge with loop.maxIterations may go back`, { wf, nodes: stuck });
+    // Name the nodes on a cycle, not the ones merely downstream of it (e.g. END).
+    const onCycle = stuck.filter((n) => (successors.get(n) ?? []).some((m) => !isLoop(n, m) && reachable(m, successors, isLoop).has(n)));
+    fail('workflow_unbounded_loop', `loop without a bound through '${onCycle.join("', '")}': only a decision point's route edge with loop.maxIterations may go back`, { wf, nodes: onCycle });
   }
   return order.filter((n) => n !== START && n !== END);
 }

@@ -5,7 +5,7 @@
  * validation error carries a question. Retry and timeout are LangGraph's own (see
  * `stageNodeOptions`).
  */
-import { interrupt, isGraphBubbleUp, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Command, interrupt, isGraphBubbleUp, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { z } from 'zod';
 import { StagegraphError, classify, serializeError } from './errors.ts';
 import { ATTEMPT, normalizePolicy, toRetryPolicy, type NormalizedPolicy } from './policy.ts';
@@ -113,22 +113,25 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
 /**
  * The LangGraph `addNode` options for a plugin: its policy mapped onto LangGraph's
  * own `retryPolicy` and `timeout`, and for optional stages an `errorHandler` that
- * skips the stage once retries are exhausted and marks the run degraded.
+ * skips the stage once retries are exhausted, marks the run degraded and goes on to
+ * `next` (the stage's successors): the error handler is a node of its own, so the
+ * failed stage's edges do not fire and the handler routes with `Command({ goto })`.
  */
-export function stageNodeOptions(plugin: AnyStagePlugin, policy: NormalizedPolicy = normalizePolicy(plugin.policy)) {
+export function stageNodeOptions(plugin: AnyStagePlugin, policy: NormalizedPolicy = normalizePolicy(plugin.policy), next: string[] = []) {
   const name = plugin.name;
   return {
     retryPolicy: toRetryPolicy(policy),
     timeout: policy.timeoutMs,
     ...(policy.optional
       ? {
-          errorHandler: (_state: unknown, err: { error: unknown }, config?: LangGraphRunnableConfig): WorkflowStateUpdate => {
+          errorHandler: (_state: unknown, err: { error: unknown }, config?: LangGraphRunnableConfig): Command => {
             const error = serializeError(err.error);
             config?.writer?.({ sg: 'stage_skipped', stage: name, error } satisfies StageSignal);
-            return {
+            const update: WorkflowStateUpdate = {
               skipped: [name],
               warnings: [{ stage: name, code: error.code, class: error.class, message: `optional stage '${name}' skipped: ${error.message}` }],
             };
+            return new Command({ update, ...(next.length ? { goto: next } : {}) });
           },
         }
       : {}),

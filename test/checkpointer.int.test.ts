@@ -1,0 +1,44 @@
+/**
+ * LangGraph's official checkpointer conformance suite against the PostgresSaver exactly
+ * as stagegraph configures it (`new PostgresSaver(db.pool)` + `setup()` on the pool
+ * `openDatabase()` returns): on the embedded PostgreSQL, and on the server given by
+ * DATABASE_URL when it is set. Its CLI breaks with zod 4, so `validate()` runs here.
+ */
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { validate, type CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
+import { describe } from 'vitest';
+import type { TestDatabase } from './support/db.ts';
+import { embeddedTestDatabase, testDatabase } from './support/db.ts';
+
+function initializer(name: string, open: () => Promise<TestDatabase>): CheckpointSaverTestInitializer<PostgresSaver> {
+  let t: TestDatabase | undefined;
+  return {
+    checkpointerName: name,
+    beforeAllTimeout: 60_000,
+    async beforeAll() {
+      t = await open();
+    },
+    async afterAll() {
+      await t?.drop();
+    },
+    async createCheckpointer() {
+      const saver = new PostgresSaver(t!.db.pool);
+      await saver.setup();
+      return saver;
+    },
+    // One database per suite: each checkpointer starts from empty tables (the pool is the database's, so no saver.end()).
+    async destroyCheckpointer() {
+      await t!.db.pool.query('DELETE FROM checkpoint_writes; DELETE FROM checkpoint_blobs; DELETE FROM checkpoints');
+    },
+  };
+}
+
+describe('embedded PostgreSQL', () => {
+  validate(initializer('PostgresSaver on embedded PostgreSQL', () => embeddedTestDatabase()));
+});
+
+if (process.env.DATABASE_URL) {
+  describe('PostgreSQL server (DATABASE_URL)', () => {
+    validate(initializer('PostgresSaver on DATABASE_URL', () => testDatabase()));
+  });
+}
