@@ -7,9 +7,13 @@ import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { buildWorkflow, type BuiltWorkflow } from './compile.ts';
 import type { GraphRuntimeDeps } from './deps.ts';
 import { PgDecisionLedger } from './decisions/pg-ledger.ts';
+import { PgPreferenceStore } from './decisions/pg-preferences.ts';
+import { Decisions } from './decisions/service.ts';
 import { EventBus } from './events/bus.ts';
 import { EventLog } from './events/log.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
+import { RunLocks } from './runs/locks.ts';
+import { DurationHistory } from './runs/progress.ts';
 import { Runs } from './runs/service.ts';
 import { RunStore } from './runs/store.ts';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.ts';
@@ -24,6 +28,8 @@ export interface StagegraphOptions {
   deps?: Omit<GraphRuntimeDeps, 'ledger' | 'branch'>;
   /** Resume runs a dead process left `running`. @default true */
   recover?: boolean;
+  /** How often to look for runs a dead process left behind. @default 10000 */
+  recoverEveryMs?: number;
 }
 
 export interface Stagegraph {
@@ -32,6 +38,8 @@ export interface Stagegraph {
   saver: PostgresSaver;
   bus: EventBus;
   ledger: PgDecisionLedger;
+  /** Feedback, learned preferences, explanations and replay of decisions. */
+  decisions: Decisions;
   workflows: Map<string, RegisteredWorkflow>;
   /** Drains executing runs to a checkpoint, then closes the database (if opened here). */
   close(): Promise<void>;
@@ -50,13 +58,25 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const events = new EventLog(db.pool, bus);
   const store = new RunStore(db.pool);
   const ledger = new PgDecisionLedger(db.pool);
-  const executor = new RunExecutor(db.pool, store, events, workflows, { ...options.deps, ledger });
+  const preferences = new PgPreferenceStore(db.pool);
+  const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) });
+  const locks = new RunLocks(db.url);
+  const executor = new RunExecutor(db.pool, store, events, workflows, { preferences, ...options.deps, ledger }, locks, new DurationHistory(db.pool));
   const runs = new Runs(store, events, executor);
-  if (options.recover ?? true) await runs.recover();
+  // Runs a dead process left behind are taken over at start and by a periodic sweep
+  // (a dead process's lock frees only when Postgres notices its connection is gone).
+  let sweep: NodeJS.Timeout | undefined;
+  if (options.recover ?? true) {
+    await runs.recover();
+    sweep = setInterval(() => void runs.recover().catch(() => undefined), options.recoverEveryMs ?? 10_000);
+    sweep.unref();
+  }
   return {
-    runs, db, saver, bus, ledger, workflows,
+    runs, db, saver, bus, ledger, decisions, workflows,
     close: async () => {
+      clearInterval(sweep);
       await runs.drain();
+      await locks.close();
       if (!options.database) await db.close();
     },
   };

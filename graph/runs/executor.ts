@@ -13,7 +13,8 @@ import type { GraphRuntimeDeps } from '../deps.ts';
 import type { EventLog, RunRecorder } from '../events/log.ts';
 import type { RunEventPayloads } from '../events/types.ts';
 import type { WorkflowStateValue } from '../state.ts';
-import { ProgressTracker, loadEstimates } from './progress.ts';
+import type { RunLocks } from './locks.ts';
+import { ProgressTracker, type DurationHistory } from './progress.ts';
 import type { RunAction } from './status.ts';
 import type { RunRow, RunStore } from './store.ts';
 
@@ -29,6 +30,8 @@ export interface ActiveRun {
   controller: AbortController;
   control: RunControl;
   stop?: { reason: StopReason; by?: string };
+  /** Settles once the run holds its lock and has taken its status transition (rejects if it could not). */
+  started: Promise<void>;
   done: Promise<RunOutcome>;
 }
 
@@ -56,6 +59,8 @@ export class RunExecutor {
     private readonly events: EventLog,
     private readonly workflows: Map<string, RegisteredWorkflow>,
     private readonly deps: GraphRuntimeDeps,
+    private readonly locks: RunLocks,
+    private readonly history: DurationHistory,
   ) {}
 
   workflow(id: string): RegisteredWorkflow {
@@ -66,28 +71,40 @@ export class RunExecutor {
 
   /** Starts executing in the background; the returned run's `done` settles with the outcome. */
   execute(run: RunRow, options: ExecuteOptions): ActiveRun {
-    const active: ActiveRun = { runId: run.id, controller: new AbortController(), control: new RunControl(), done: undefined as never };
+    let markStarted!: () => void;
+    let failStart!: (e: unknown) => void;
+    const active: ActiveRun = {
+      runId: run.id,
+      controller: new AbortController(),
+      control: new RunControl(),
+      started: new Promise<void>((ok, fail) => ((markStarted = ok), (failStart = fail))),
+      done: undefined as never,
+    };
+    active.started.catch(() => undefined);
     this.active.set(run.id, active);
-    active.done = this.drive(run, options, active).finally(() => {
+    active.done = this.drive(run, options, active, markStarted, failStart).finally(() => {
       if (this.active.get(run.id) === active) this.active.delete(run.id);
+      void this.events.release(run.id);
     });
     return active;
   }
 
-  private async drive(run: RunRow, options: ExecuteOptions, active: ActiveRun): Promise<RunOutcome> {
-    const lock = await this.pool.connect();
-    const key = `sg:run:${run.id}`;
+  private async drive(run: RunRow, options: ExecuteOptions, active: ActiveRun, started: () => void, failStart: (e: unknown) => void): Promise<RunOutcome> {
+    if (!(await this.locks.tryAcquire(run.id).catch(() => false))) {
+      failStart(new StagegraphError('run_locked', `run ${run.id} is executing in another process`, { class: 'transient', details: { runId: run.id } }));
+      return 'locked';
+    }
     try {
-      const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key]);
-      if (!rows[0]!.ok) return 'locked';
       try {
         if (options.action !== 'recover') await this.store.transition(run.id, options.action);
-        return await this.stream(run, options, active);
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+      } catch (e) {
+        failStart(e);
+        throw e;
       }
+      started();
+      return await this.stream(run, options, active);
     } finally {
-      lock.release();
+      await this.locks.release(run.id);
     }
   }
 
@@ -96,13 +113,24 @@ export class RunExecutor {
     const rec = this.events.recorder(run.id);
     const threadConfig = { configurable: { thread_id: run.id } };
     const before = options.input === null || options.input instanceof Command ? await graph.getState(threadConfig) : undefined;
-    const tracker = new ProgressTracker(await loadEstimates(this.pool, built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
+    const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
 
     const t0 = performance.now();
-    let rowWrites: Promise<unknown> = Promise.resolve();
-    const translate = new SignalTranslator(rec, tracker, run, built.id, (p) => {
-      rowWrites = rowWrites.then(() => this.store.updateProgress(run.id, p)).catch(() => undefined);
+    // Row updates coalesce: one in flight, later patches merged into the next.
+    let pendingRow: RowPatch | undefined;
+    let rowWrites: Promise<void> = Promise.resolve();
+    const writeRow = async () => {
+      while (pendingRow) {
+        const patch = pendingRow;
+        pendingRow = undefined;
+        await this.store.updateProgress(run.id, patch).catch(() => undefined);
+      }
+    };
+    const translate = new SignalTranslator(rec, tracker, run, built.id, this.history, (p) => {
+      const idle = pendingRow === undefined;
+      pendingRow = { ...pendingRow, ...p, degraded: Boolean(pendingRow?.degraded || p.degraded) || undefined };
+      if (idle) rowWrites = rowWrites.then(writeRow);
     });
     const settle = async () => {
       await rec.flush();
@@ -161,6 +189,8 @@ export class RunExecutor {
   }
 }
 
+type RowPatch = { currentStage?: string; progress?: number; etaMs?: number; degraded?: boolean };
+
 /** Turns the stage runtime's custom-stream signals into RunEvents and progress. */
 class SignalTranslator {
   lastFailedStage?: string;
@@ -172,7 +202,8 @@ class SignalTranslator {
     private readonly tracker: ProgressTracker,
     private readonly run: RunRow,
     private readonly workflowId: string,
-    private readonly row: (p: { currentStage?: string; progress?: number; etaMs?: number; degraded?: boolean }) => void,
+    private readonly history: DurationHistory,
+    private readonly row: (p: RowPatch) => void,
   ) {}
 
   handle(chunk: unknown): void {
@@ -195,6 +226,7 @@ class SignalTranslator {
         this.tracker.stageDone(s.stage);
         rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'completed', attempt: s.attempt, durationMs: Math.round(total) } });
         rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: total, ok: true, attempt: s.attempt });
+        this.history.record(this.workflowId, s.stage, total);
         this.progress(s.stage, 100);
         return;
       }

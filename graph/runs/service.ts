@@ -38,8 +38,8 @@ export class Runs {
     const row = await this.store.insert({ id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} });
     this.events.recorder(row.id).push({ type: 'workflow.started', payload: { workflowId: row.workflowId, request: input.request, owner } });
     const run = { id: row.id, workflowId: row.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
-    this.executor.execute(row, { action: 'start', input: { request: input.request, run } });
-    return row;
+    await this.executor.execute(row, { action: 'start', input: { request: input.request, run } }).started;
+    return { ...row, status: 'running' };
   }
 
   async get(id: string, owner?: string): Promise<RunView> {
@@ -87,16 +87,16 @@ export class Runs {
   async resume(id: string, by?: string, owner?: string): Promise<RunRow> {
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'resume');
-    this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by } });
-    return row;
+    await this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by } }).started;
+    return { ...row, status: 'running' };
   }
 
   /** Answers a `waiting_input` run: `answer` is merged into the asking stage's input. */
   async answer(id: string, answer: unknown, by?: string, owner?: string): Promise<RunRow> {
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'answer');
-    this.executor.execute(row, { action: 'answer', input: new Command({ resume: answer }), resumed: { from: 'waiting_input', by } });
-    return row;
+    await this.executor.execute(row, { action: 'answer', input: new Command({ resume: answer }), resumed: { from: 'waiting_input', by } }).started;
+    return { ...row, status: 'running', question: null };
   }
 
   /** Aborts in-flight work at once, then compensates completed stages in reverse order. */
@@ -161,8 +161,8 @@ export class Runs {
     if (!known) {
       throw new StagegraphError('checkpoint_not_found', `run ${id} has no checkpoint ${checkpointId}`, { class: 'validation', details: { runId: id, checkpointId } });
     }
-    this.executor.execute(row, { action: 'restore', input: null, checkpointId, resumed: { from: 'restore', checkpointId, by } });
-    return row;
+    await this.executor.execute(row, { action: 'restore', input: null, checkpointId, resumed: { from: 'restore', checkpointId, by } }).started;
+    return { ...row, status: 'running' };
   }
 
   /** Resumes runs left `running` by a dead process (their lock is free) from their last checkpoint. */
@@ -171,8 +171,13 @@ export class Runs {
     for (const row of await this.store.withStatus('running')) {
       if (this.executor.active.has(row.id)) continue;
       const active = this.executor.execute(row, { action: 'recover', input: null, resumed: { from: 'crash' } });
-      resumed.push(row.id);
-      void active.done.catch(() => undefined);
+      if (await active.started.then(() => true, () => false)) resumed.push(row.id);
+    }
+    // Runs drained by a shutdown continue on the next start.
+    for (const row of await this.store.drained()) {
+      if (this.executor.active.has(row.id)) continue;
+      const active = this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by: 'restart' } });
+      if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }
     return resumed;
   }

@@ -85,6 +85,16 @@ export class RunStore {
     return rows.map(toRow);
   }
 
+  /** Paused runs whose last pause was a shutdown drain (they continue on restart). */
+  async drained(): Promise<RunRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT r.* FROM sg_runs r WHERE r.status = 'paused' AND (
+         SELECT e.payload->>'reason' FROM sg_events e WHERE e.run_id = r.id AND e.type = 'workflow.paused'
+          ORDER BY e.seq DESC LIMIT 1) = 'shutdown' ORDER BY r.created_at`,
+    );
+    return rows.map(toRow);
+  }
+
   async withStatus(status: RunStatus): Promise<RunRow[]> {
     const { rows } = await this.pool.query('SELECT * FROM sg_runs WHERE status = $1 ORDER BY created_at', [status]);
     return rows.map(toRow);
