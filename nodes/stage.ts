@@ -83,6 +83,9 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
           const result = await plugin.run(input, ctx);
           const durationMs = performance.now() - started;
           if (isContinue(result)) {
+            if (!policy.stepped) {
+              throw new StagegraphError('stage_not_stepped', `stage '${name}' returned continueLater() but its policy does not set stepped: true`, { class: 'fatal', details: { stage: name } });
+            }
             write({ sg: 'stage_finished', stage: name, attempt, durationMs, step: true });
             return { scratch: { [name]: result.scratch } };
           }

@@ -126,7 +126,7 @@ export function createOptimizeStage(options: OptimizeOptions = {}): StagePlugin<
     input: DesignBasis,
     output: OptimizeOutput,
     // Measured: 100 x 200 in about 0.2-0.5 s on the shared 2-core machine (bench/optimize.ts).
-    policy: { estimateMs: 500, timeoutMs: 30_000 },
+    policy: { estimateMs: 500, timeoutMs: 30_000, stepped: true },
     async run(basis: DesignBasis, ctx: StageContext) {
       throwIfAborted(ctx.signal);
       const problem = tankProblem(basis);
