@@ -1,6 +1,7 @@
 import type { StageRuntimeDeps } from '../nodes/deps.ts';
 import type { DecisionFallback } from './decisions/decide.ts';
 import type { DecisionLedger } from './decisions/ledger.ts';
+import type { PreferenceSource } from './decisions/preferences.ts';
 
 /** What the run executor passes to every node as `context.stagegraph`. */
 export interface GraphRuntimeDeps extends StageRuntimeDeps {
@@ -8,6 +9,8 @@ export interface GraphRuntimeDeps extends StageRuntimeDeps {
   /** '' for a run's original line; the checkpoint id a restore forked from otherwise. */
   branch?: string;
   fallback?: DecisionFallback;
+  /** Per-owner learned preferences that fresh decisions use. */
+  preferences?: PreferenceSource;
 }
 
 export function depsOf(config: { context?: unknown }): GraphRuntimeDeps | undefined {

@@ -1,7 +1,8 @@
 /**
  * A decision point as a LangGraph node: decides (or recalls an earlier decision),
  * writes the record into state and the ledger, and counts loop iterations. The
- * conditional edge after it (`routeAfter`) only reads the record.
+ * conditional edge after it (`routeAfter`) only reads the record. A fresh decision
+ * uses the learned preferences of the run's owner (`state.run.owner`).
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { StageSignal } from '../../nodes/signals.ts';
@@ -20,8 +21,14 @@ export function decisionNode(point: DecisionPoint, route: RouteEdge | undefined,
 
     let record: DecisionRecord | undefined = await deps?.ledger?.recall(runId, point.name, iteration, inputs);
     const reused = record !== undefined;
-    record ??= await decide(point, inputs, { iteration, fallback: deps?.fallback });
-    if (deps?.ledger) record = await deps.ledger.save(runId, deps.branch ?? '', record);
+    if (!record) {
+      const owner = state.run?.owner;
+      const preferences = owner && deps?.preferences ? await deps.preferences.load(owner, point.name) : undefined;
+      record = await decide(point, inputs, { iteration, fallback: deps?.fallback, preferences, signal: config.signal });
+    }
+    // A recalled record is already in the ledger (once per point and run); saving it
+    // again under a restore's branch would collide on its id.
+    if (deps?.ledger && !reused) record = await deps.ledger.save(runId, deps.branch ?? '', record);
     config.writer?.({ sg: 'decision', record, reused } satisfies StageSignal);
 
     const update: WorkflowStateUpdate = { decisions: { [point.name]: record }, decisionLog: [record] };

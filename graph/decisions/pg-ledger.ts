@@ -3,6 +3,31 @@ import type pg from 'pg';
 import type { DecisionLedger } from './ledger.ts';
 import type { DecisionRecord } from './types.ts';
 
+/** A stored decision with the run it belongs to. */
+export interface LedgerEntry {
+  runId: string;
+  /** The run's owner (`sg_runs.owner`). */
+  owner: string;
+  workflowId: string;
+  branch: string;
+  record: DecisionRecord;
+  createdAt: Date;
+}
+
+interface EntryRow {
+  run_id: string;
+  owner: string;
+  workflow_id: string;
+  branch: string;
+  record: DecisionRecord;
+  created_at: Date;
+}
+
+const ENTRY = `SELECT d.run_id, r.owner, r.workflow_id, d.branch, d.record, d.created_at
+  FROM sg_decisions d JOIN sg_runs r ON r.id = d.run_id`;
+
+const toEntry = (r: EntryRow): LedgerEntry => ({ runId: r.run_id, owner: r.owner, workflowId: r.workflow_id, branch: r.branch, record: r.record, createdAt: r.created_at });
+
 export class PgDecisionLedger implements DecisionLedger {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -39,5 +64,22 @@ export class PgDecisionLedger implements DecisionLedger {
   async get(id: string): Promise<{ runId: string; record: DecisionRecord } | undefined> {
     const { rows } = await this.pool.query<{ run_id: string; record: DecisionRecord }>('SELECT run_id, record FROM sg_decisions WHERE id = $1', [id]);
     return rows[0] ? { runId: rows[0].run_id, record: rows[0].record } : undefined;
+  }
+
+  /** One decision with its run's owner and workflow; undefined for an unknown (or malformed) id. */
+  async find(id: string): Promise<LedgerEntry | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+    const { rows } = await this.pool.query<EntryRow>(`${ENTRY} WHERE d.id = $1`, [id]);
+    return rows[0] ? toEntry(rows[0]) : undefined;
+  }
+
+  /** Decisions made since a time (all without one), oldest first. */
+  async list(query: { since?: Date; owner?: string } = {}): Promise<LedgerEntry[]> {
+    const { rows } = await this.pool.query<EntryRow>(
+      `${ENTRY} WHERE ($1::timestamptz IS NULL OR d.created_at >= $1) AND ($2::text IS NULL OR r.owner = $2)
+       ORDER BY d.created_at, d.run_id, d.iteration`,
+      [query.since ?? null, query.owner ?? null],
+    );
+    return rows.map(toEntry);
   }
 }

@@ -58,7 +58,40 @@ export interface DecisionRecord {
   options: string[];
   /** Why the LLM or a preference was or was not used (e.g. "LLM timed out after 2000 ms"). */
   notes?: string[];
+  /** Set when a learned preference changed the outcome (`method: "preference"`). */
+  preference?: PreferenceEffect;
   decidedAt: string;
+}
+
+/** How a learned preference changed a decision: what it overrode and with which weights. */
+export interface PreferenceEffect {
+  owner: string;
+  /** What the rules, the LLM or the default chose without the preference. */
+  baseline: { chosen: string; method: DecisionMethod; confidence: number; ruleIds: string[] };
+  /** The learned weights that moved the outcome, e.g. `{ "option:III": 0.5, "criterion:mass": 0.25 }`. */
+  weights: Record<string, number>;
+  /** Preference score of the chosen option minus that of the baseline (option and score paths). */
+  advantage?: number;
+}
+
+/**
+ * How learned preferences apply to a decision point. Two kinds of weight are learned
+ * per owner from feedback, each bounded (see `preferences.ts`):
+ * - a weight per option (`byOption`): added to the option's preference score;
+ * - a weight per numeric criterion (`criteria`, e.g. mass vs cost): a feedback that
+ *   prefers a lighter design raises `mass`. The weights reach the decision through
+ *   `apply` (the point turns them into inputs its rules read, e.g. score weights), or,
+ *   without `apply`, as `weight x utility` in each option's preference score.
+ * @example preferences: { criteria: { mass: (i, o) => lightness(i, o), cost: (i, o) => cheapness(i, o) },
+ *   apply: (i, w) => ({ ...i, shift: w }) }
+ */
+export interface PreferenceSpec<I = any> {
+  /** Learn a weight per option. @default true for a fixed option list, false for computed options */
+  byOption?: boolean;
+  /** Utility of an option on one criterion, 0 (worst) to 1 (best), for these inputs. */
+  criteria?: Record<string, (inputs: I, option: string) => number>;
+  /** Returns the inputs the rules see under the learned criterion weights (each -1..1). */
+  apply?: (inputs: I, weights: Record<string, number>) => I;
 }
 
 /**
@@ -82,6 +115,8 @@ export interface DecisionPoint<I = any> {
    * @default "no rule selected it"
    */
   whyNot?: (inputs: I, option: string, chosen: string) => string | undefined;
+  /** How learned per-owner preferences apply; without it only option weights are learned (fixed options). */
+  preferences?: PreferenceSpec<I>;
 }
 
 /** The parts of run state a decision point may read. */

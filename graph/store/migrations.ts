@@ -71,6 +71,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sg_stage_stats_lookup ON sg_stage_stats (workflow_id, stage, at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'preferences and decision feedback',
+    sql: `
+      CREATE TABLE sg_preferences (
+        owner      text NOT NULL,
+        point      text NOT NULL,
+        kind       text NOT NULL CHECK (kind IN ('option', 'criterion')),
+        key        text NOT NULL,
+        weight     double precision NOT NULL CHECK (weight BETWEEN -1 AND 1),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (owner, point, kind, key)
+      );
+
+      CREATE TABLE sg_feedback (
+        id          uuid PRIMARY KEY,
+        decision_id uuid NOT NULL REFERENCES sg_decisions(id) ON DELETE CASCADE,
+        owner       text NOT NULL,
+        point       text NOT NULL,
+        verdict     text NOT NULL CHECK (verdict IN ('agree', 'disagree')),
+        preferred   text,
+        reason      text,
+        applied     jsonb NOT NULL,
+        reset_at    timestamptz,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (decision_id, owner)
+      );
+      CREATE INDEX sg_feedback_owner_point ON sg_feedback (owner, point);
+    `,
+  },
+  {
+    version: 3,
+    name: 'api keys',
+    sql: `
+      CREATE TABLE sg_api_keys (
+        id          uuid PRIMARY KEY,
+        owner       text NOT NULL,
+        name        text NOT NULL DEFAULT '',
+        hash        bytea NOT NULL UNIQUE,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        revoked_at  timestamptz
+      );
+      CREATE INDEX sg_api_keys_owner ON sg_api_keys (owner);
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
