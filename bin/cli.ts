@@ -6,15 +6,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { createStagegraph, type RunRow, type Stagegraph } from '../graph/index.ts';
+import { chatModelFromEnv, createStagegraph, formatReplayReport, llmFallbackFromEnv, type RunRow, type Stagegraph } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
 import { RunRenderer } from './render.ts';
 
 const EXIT: Record<string, number> = { completed: 0, failed: 1, waiting_input: 3, paused: 4, aborted: 4 };
 
+/** The LLM (decisions' fallback and stages' `ctx.llm`) comes from the environment, when configured. */
 async function open(): Promise<Stagegraph> {
-  return createStagegraph({ workflows: builtinWorkflows(), deps: {} });
+  return createStagegraph({ workflows: builtinWorkflows(), deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) } });
 }
 
 /** Follows a run's events until it stops executing here, then prints its summary. */
@@ -170,6 +171,34 @@ program
     withStagegraph(async (sg) => {
       const row = await sg.runs.abort(id, o.reason, 'cli');
       console.log(`run ${id}: ${row.status}`);
+      return 0;
+    }),
+  );
+
+const decisions = program.command('decisions').description('the decision ledger');
+
+decisions
+  .command('replay')
+  .description('re-evaluate recorded decisions against the current rules and preferences; report what would change')
+  .option('--since <date>', 'only decisions made since this date (ISO 8601)')
+  .action((o: { since?: string }) =>
+    withStagegraph(async (sg) => {
+      const since = o.since ? new Date(o.since) : undefined;
+      if (since && Number.isNaN(since.getTime())) {
+        throw new StagegraphError('invalid_date', `--since is not a date: ${o.since}`, { class: 'validation' });
+      }
+      console.log(formatReplayReport(await sg.decisions.replay({ since })));
+      return 0;
+    }),
+  );
+
+decisions
+  .command('explain')
+  .description('explain one decision: what, why, what else was considered, what would have changed it')
+  .argument('<decisionId>')
+  .action((id: string) =>
+    withStagegraph(async (sg) => {
+      console.log((await sg.decisions.explain(id)).text);
       return 0;
     }),
   );

@@ -18,6 +18,4 @@ export type { RunView, CheckpointInfo } from './runs/view.ts';
 export type { StartRunInput } from './runs/service.ts';
 export { RUN_EVENT_TYPES } from './events/types.ts';
 export type { RunEvent, RunEventType, RunEventPayloads } from './events/types.ts';
-export { decide, DEFAULT_CONFIDENCE } from './decisions/decide.ts';
-export { evaluateRules } from './decisions/evaluate.ts';
-export type { DecisionPoint, DecisionRule, DecisionRecord, Alternative, Evidence, DecisionMethod } from './decisions/types.ts';
+export * from './decisions/index.ts';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayDecisions } from '../graph/decisions/replay.ts';
+import { formatReplayReport, replayDecisions } from '../graph/decisions/replay.ts';
 import type { DecisionPoint, DecisionRecord } from '../graph/decisions/types.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { END, START, defineWorkflow } from '../graph/workflow.ts';
@@ -158,6 +158,10 @@ describe('decision audit trail', () => {
     expect(report.changed[0]!.why).toBe("was IV by default, now I by rule 'low-pressure-steel': Chose I: below 50 MPa steel is cheapest.");
     expect(report.skipped.map((s) => s.point).sort()).toEqual(['enough', 'enough', 'enough', 'enough', 'enough', 'parity']);
     expect(report.skipped.every((s) => s.reason.includes('is not registered'))).toBe(true);
+
+    const text = formatReplayReport(report);
+    expect(text.split('\n')[0]).toBe(`${report.examined} decisions replayed: 2 would now go differently, ${report.unchanged} unchanged, 6 not replayable.`);
+    expect(text).toContain(`- tank #0 of run ${made.mid!.runId} (alice, ${made.mid!.record.decidedAt}), decision ${made.mid!.record.id}`);
 
     const future = await sg.decisions.replay({ since: new Date(Date.now() + 60_000) });
     expect(future).toEqual({ examined: 0, changed: [], unchanged: 0, skipped: [] });
