@@ -168,12 +168,14 @@ export function checkCompliance(input: ComplianceInput): ComplianceResult {
     }
   }
   const failing = rules.filter((r) => r.verdict === 'fail');
+  const tighten = failing.length > 0 ? tightenFor(failing, input.basis) : undefined;
   return {
     rules,
     passed: failing.length === 0,
     failures: failing.map((r) => r.id),
     notAssessable: rules.filter((r) => r.verdict === 'not-assessable').map((r) => r.id),
-    tighten: failing.length > 0 ? tightenFor(failing, input.basis) : undefined,
+    // Absent rather than `undefined`: the result lands in checkpoints and design.json, which drop undefined keys.
+    ...(tighten ? { tighten } : {}),
   };
 }
 

@@ -87,37 +87,82 @@ export class PdfFlow {
     if (this.y - height < PAGE.margin + 14) this.newPage();
   }
 
-  /** Splits cleaned text into lines no wider than `width`. */
+  /**
+   * Splits cleaned text into lines no wider than `width`. A line's width grows word by
+   * word instead of being measured again whole (which made long paragraphs quadratic):
+   * pdf-lib sums integer glyph widths and kerning in font units, so
+   * units(line + ' ' + word) = units(line) + kern(last of line, ' ') + units(' ' + word)
+   * exactly, and the breaks are the ones whole-line measuring gives.
+   */
   wrap(text: string, width: number, font: PDFFont, size: number): string[] {
     const lines: string[] = [];
+    const scale = size / 1000; // as pdf-lib's widthOfTextAtSize: units x (size / 1000)
+    const units = (s: string): number => font.widthOfTextAtSize(s, 1000);
+    const fits = (u: number): boolean => u * scale <= width;
     let line = '';
-    const fits = (s: string): boolean => font.widthOfTextAtSize(s, size) <= width;
+    let lineUnits = 0;
     for (let word of this.clean(text).split(' ')) {
-      while (!fits(word)) {
+      while (!fits(units(word))) {
         // A word wider than the column (an id, a long number) is cut where it overflows.
         let cut = word.length - 1;
-        while (cut > 1 && !fits(word.slice(0, cut))) cut--;
+        while (cut > 1 && !fits(units(word.slice(0, cut)))) cut--;
         if (line) lines.push(line);
         lines.push(word.slice(0, cut));
         line = '';
+        lineUnits = 0;
         word = word.slice(cut);
       }
-      const next = line ? `${line} ${word}` : word;
-      if (fits(next)) line = next;
-      else {
+      const nextUnits = line ? lineUnits + this.kernBeforeSpace(font, line.at(-1)!) + units(` ${word}`) : units(word);
+      if (fits(nextUnits)) {
+        line = line ? `${line} ${word}` : word;
+        lineUnits = nextUnits;
+      } else {
         lines.push(line);
         line = word;
+        lineUnits = units(word);
       }
     }
     if (line || lines.length === 0) lines.push(line);
     return lines;
   }
 
+  private readonly spaceKerning = new Map<PDFFont, Map<string, number>>();
+
+  /** Kerning between `ch` and a following space, font units. */
+  private kernBeforeSpace(font: PDFFont, ch: string): number {
+    let byChar = this.spaceKerning.get(font);
+    if (!byChar) this.spaceKerning.set(font, (byChar = new Map()));
+    let k = byChar.get(ch);
+    if (k === undefined) {
+      k = font.widthOfTextAtSize(`${ch} `, 1000) - font.widthOfTextAtSize(ch, 1000) - font.widthOfTextAtSize(' ', 1000);
+      byChar.set(ch, k);
+    }
+    return k;
+  }
+
+  /** The font each page is set to (pdf-lib keeps it per page). */
+  private readonly pageFont = new WeakMap<PDFPage, PDFFont>();
+
+  /**
+   * Draws one line of text in `font`. pdf-lib's `drawText({ font })` adds the font to
+   * the page's resources under a new name on every call, and again to restore the
+   * previous font: the flagship report carried about 1,000 font entries (up to 170 on
+   * a page, 40 % of the file; each new name is checked against all the page's names).
+   * The page font is set only when it changes.
+   */
+  text(page: PDFPage, text: string, opts: { x: number; y: number; size: number; font: PDFFont; color: RGB }): void {
+    if (this.pageFont.get(page) !== opts.font) {
+      page.setFont(opts.font);
+      this.pageFont.set(page, opts.font);
+    }
+    page.drawText(text, { x: opts.x, y: opts.y, size: opts.size, color: opts.color });
+  }
+
   heading(text: string, level: 1 | 2 | 3 = 2): void {
     const size = level === 1 ? 18 : level === 2 ? 13 : 10.5;
     this.ensure(size * 2.5 + 40); // keep a heading with the first lines under it
     this.y -= level === 1 ? size : size * 1.4;
-    this.page.drawText(this.clean(text), { x: PAGE.margin, y: this.y, size, font: this.bold, color: level === 1 ? INK.accent : INK.text });
+    this.text(this.page, this.clean(text), { x: PAGE.margin, y: this.y, size, font: this.bold, color: level === 1 ? INK.accent : INK.text });
     this.y -= size * 0.6;
   }
 
@@ -129,7 +174,7 @@ export class PdfFlow {
     for (const line of this.wrap(text, this.width - indent, font, size)) {
       this.ensure(size * 1.35);
       this.y -= size * 1.35;
-      this.page.drawText(line, { x: PAGE.margin + indent, y: this.y, size, font, color: opts.color ?? INK.text });
+      this.text(this.page, line, { x: PAGE.margin + indent, y: this.y, size, font, color: opts.color ?? INK.text });
     }
     this.y -= size * 0.4;
   }
@@ -138,7 +183,7 @@ export class PdfFlow {
   bullets(items: string[], size = 9.5): void {
     for (const item of items) {
       this.ensure(size * 1.35);
-      this.page.drawText('-', { x: PAGE.margin + 4, y: this.y - size * 1.35, size, font: this.regular, color: INK.muted });
+      this.text(this.page, '-', { x: PAGE.margin + 4, y: this.y - size * 1.35, size, font: this.regular, color: INK.muted });
       this.paragraph(item, { size, indent: 14 });
       this.y += size * 0.4;
     }
@@ -170,7 +215,7 @@ export class PdfFlow {
         cell.forEach((line, k) => {
           const w = font.widthOfTextAtSize(line, size);
           const tx = columns[i].align === 'right' ? x + widths[i] - pad - w : x + pad;
-          this.page.drawText(line, { x: tx, y: this.y - pad - (k + 1) * lead + size * 0.25, size, font, color: colorOf?.(i) ?? INK.text });
+          this.text(this.page, line, { x: tx, y: this.y - pad - (k + 1) * lead + size * 0.25, size, font, color: colorOf?.(i) ?? INK.text });
         });
         x += widths[i];
       });
@@ -220,8 +265,8 @@ export class PdfFlow {
     pages.forEach((p, i) => {
       const right = `page ${i + 1} of ${pages.length}`;
       const w = this.regular.widthOfTextAtSize(right, 7.5);
-      p.drawText(text, { x: PAGE.margin, y: PAGE.margin / 2, size: 7.5, font: this.regular, color: INK.muted });
-      p.drawText(right, { x: PAGE.width - PAGE.margin - w, y: PAGE.margin / 2, size: 7.5, font: this.regular, color: INK.muted });
+      this.text(p, text, { x: PAGE.margin, y: PAGE.margin / 2, size: 7.5, font: this.regular, color: INK.muted });
+      this.text(p, right, { x: PAGE.width - PAGE.margin - w, y: PAGE.margin / 2, size: 7.5, font: this.regular, color: INK.muted });
     });
   }
 }

@@ -34,7 +34,8 @@ export const designBasisStage: StagePlugin<typeof DesignBasisInput, typeof Desig
   input: DesignBasisInput,
   output: DesignBasis,
   policy: { estimateMs: 2, timeoutMs: 5000 },
-  async run(input) {
+  async run(input, ctx) {
+    ctx.signal.throwIfAborted();
     const tankType = input.overrideTankType ?? input.tankType;
     const standards = standardsOf(input.standards);
     const m = materialBasis(input.materials, standards);

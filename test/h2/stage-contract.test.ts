@@ -1,0 +1,240 @@
+/**
+ * The stage contract: one suite that every stage plugin of the h2-tank pack passes
+ * (STYLE.md point 12, after Hono's `router/common.case.test.ts`). The stages come from
+ * the workflow definition, so a stage added to it is covered without touching this
+ * file; their fixtures come from walking the 70 MPa / 5 kg automotive request through
+ * the workflow's own wiring once (contract-fixtures.ts).
+ *
+ * Each stage: (a) contract metadata, (b) schemas round-trip and the output is JSON-safe,
+ * (c) an aborted signal is honoured, before and (for long stages) during a run,
+ * (d) same input and seed give the same output, (e) a bad input fails its schema.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isStagegraphError } from '../../nodes/errors.ts';
+import { normalizePolicy } from '../../nodes/policy.ts';
+import { parseOrThrow } from '../../nodes/stage.ts';
+import { isContinue, type AnyStagePlugin } from '../../nodes/types.ts';
+import { h2TankWorkflow } from '../../plugins/h2-tank/workflow.ts';
+import { FLAGSHIP_REQUEST, traceWorkflow, type WorkflowTrace } from './contract-fixtures.ts';
+import { fakeContext, runToEnd } from './stage-harness.ts';
+
+const STAGES: AnyStagePlugin[] = h2TankWorkflow.stages;
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+// semver.org 2.0.0, the recommended regular expression.
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** A stage this slow (by its own estimate) or stepped must also stop when aborted mid-run. */
+const LONG_STAGE_MS = 100;
+/** How soon an aborted stage must give up. */
+const ABORT_WITHIN_MS = 1000;
+
+let tmp: string;
+let trace: WorkflowTrace;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'sg-contract-'));
+  trace = await traceWorkflow(h2TankWorkflow, FLAGSHIP_REQUEST, { outRoot: tmp });
+});
+
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function fixtureOf(plugin: AnyStagePlugin): unknown {
+  if (!trace.inputs.has(plugin.name)) {
+    throw new Error(`no fixture for stage '${plugin.name}': the flagship request does not reach it; extend contract-fixtures.ts`);
+  }
+  return trace.inputs.get(plugin.name);
+}
+
+/** Paths in `value` that do not survive JSON unchanged: non-finite numbers, undefined, non-plain objects. */
+function jsonHazards(value: unknown, path = '$', found: string[] = []): string[] {
+  if (value === undefined) found.push(`${path}: undefined`);
+  else if (typeof value === 'number' && !Number.isFinite(value)) found.push(`${path}: ${value}`);
+  else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') found.push(`${path}: ${typeof value}`);
+  else if (Array.isArray(value)) value.forEach((v, i) => jsonHazards(v, `${path}[${i}]`, found));
+  else if (typeof value === 'object' && value !== null) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) found.push(`${path}: ${proto?.constructor?.name ?? 'exotic'} object`);
+    else for (const [k, v] of Object.entries(value)) jsonHazards(v, `${path}.${k}`, found);
+  }
+  return found;
+}
+
+const jsonRoundTrip = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** What a promise settles with: `{ error }` or `{ value }`, and how long it took from `since`. */
+async function settle(p: Promise<unknown>, since = performance.now()) {
+  try {
+    const value = await p;
+    return { value, error: undefined as unknown, ms: performance.now() - since };
+  } catch (error) {
+    return { value: undefined, error, ms: performance.now() - since };
+  }
+}
+
+/** The abort contract: the rejection is the signal's reason, or a StagegraphError `aborted`. */
+function expectAbortRejection(error: unknown, reason: unknown): void {
+  expect(error, 'run() resolved although its signal was aborted').toBeDefined();
+  if (error !== reason) expect(isStagegraphError(error, 'aborted'), `rejected with ${String(error)} instead of the abort reason`).toBe(true);
+}
+
+it('covers every stage of the workflow, each with a traced fixture', () => {
+  expect(STAGES.length).toBeGreaterThan(0);
+  expect(new Set(STAGES.map((s) => s.name)).size).toBe(STAGES.length);
+  expect([...trace.inputs.keys()].sort()).toEqual(STAGES.map((s) => s.name).sort());
+});
+
+describe.each(STAGES.map((s) => [s.name, s] as const))('stage %s', (_name, plugin) => {
+  const policy = normalizePolicy(plugin.policy);
+  const isLong = policy.stepped || policy.estimateMs >= LONG_STAGE_MS;
+
+  describe('(a) contract metadata', () => {
+    it('has a kebab-case name, a semver version, a description and capabilities', () => {
+      expect(plugin.name).toMatch(KEBAB);
+      expect(plugin.version).toMatch(SEMVER);
+      expect(plugin.description.trim().length).toBeGreaterThanOrEqual(20);
+      expect(plugin.capabilities.length).toBeGreaterThan(0);
+      for (const c of plugin.capabilities) expect(c).toMatch(KEBAB);
+      expect(new Set(plugin.capabilities).size).toBe(plugin.capabilities.length);
+      expect(plugin.input).toBeInstanceOf(z.ZodType);
+      expect(plugin.output).toBeInstanceOf(z.ZodType);
+    });
+
+    it('states a sane policy: an estimate, and a timeout well above it', () => {
+      expect(plugin.policy?.estimateMs, 'policy.estimateMs is not stated').toBeTypeOf('number');
+      expect(plugin.policy?.timeoutMs, 'policy.timeoutMs is not stated').toBeTypeOf('number');
+      expect(policy.estimateMs).toBeGreaterThan(0);
+      expect(policy.timeoutMs).toBeGreaterThan(policy.estimateMs);
+      for (const spec of Object.values(policy.retry)) {
+        expect(Number.isInteger(spec.maxAttempts) && spec.maxAttempts >= 1).toBe(true);
+        expect(spec.maxIntervalMs).toBeGreaterThanOrEqual(spec.initialIntervalMs);
+      }
+    });
+  });
+
+  describe('(b) schemas round-trip', () => {
+    it('the traced fixture parses with `input`, also after a JSON round trip (as from a checkpoint)', () => {
+      const fixture = fixtureOf(plugin);
+      const parsed = plugin.input.safeParse(fixture);
+      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect(plugin.input.parse(jsonRoundTrip(fixture))).toStrictEqual(parsed.data);
+    });
+
+    it('the output parses with `output`, is JSON-safe and survives JSON unchanged', () => {
+      const out = trace.outputs.get(plugin.name);
+      expect(plugin.output.safeParse(out).error?.issues ?? []).toEqual([]);
+      expect(jsonHazards(out)).toEqual([]);
+      expect(plugin.output.parse(jsonRoundTrip(out))).toStrictEqual(out);
+    });
+  });
+
+  describe('(c) signal honoured', () => {
+    it(`rejects within ${ABORT_WITHIN_MS} ms when the signal is already aborted`, async () => {
+      const input = plugin.input.parse(fixtureOf(plugin));
+      const c = new AbortController();
+      const reason = new Error(`aborted before ${plugin.name} started`);
+      c.abort(reason);
+      const r = await settle(plugin.run(input, fakeContext(c.signal, [])));
+      expectAbortRejection(r.error, reason);
+      expect(r.ms).toBeLessThan(ABORT_WITHIN_MS);
+    });
+
+    if (isLong) it(`stops within ${ABORT_WITHIN_MS} ms when aborted mid-run`, async () => {
+      const input = plugin.input.parse(fixtureOf(plugin));
+      const c = new AbortController();
+      const reason = new Error(`aborted during ${plugin.name}`);
+      let abortedAt = 0;
+      let pctAtAbort: number | undefined;
+      // The first progress report strictly between start and end aborts the run.
+      const onProgress = (pct: number) => {
+        if (c.signal.aborted || pct <= 0 || pct >= 100) return;
+        pctAtAbort = pct;
+        abortedAt = performance.now();
+        c.abort(reason);
+      };
+      // Driven step by step like the runtime, scratch through JSON; a step that ends after the abort must not finish the stage.
+      const drive = async () => {
+        let resume: unknown;
+        for (let step = 0; step < 1000; step++) {
+          const result = await plugin.run(input, { ...fakeContext(c.signal, [], resume), progress: onProgress });
+          if (!isContinue(result)) return result;
+          resume = jsonRoundTrip(result.scratch);
+          await new Promise((r) => setImmediate(r)); // a checkpoint write lies between steps
+        }
+        throw new Error('did not finish');
+      };
+      const r = await settle(drive());
+      expect(pctAtAbort, `${plugin.name} reports no progress between 0 and 100 %, so it cannot be aborted mid-run here`).toBeDefined();
+      expectAbortRejection(r.error, reason);
+      expect(performance.now() - abortedAt).toBeLessThan(ABORT_WITHIN_MS);
+    });
+
+    if (policy.stepped) it(`keeps every step under ${ABORT_WITHIN_MS} ms, so an abort from the event loop lands within it`, async () => {
+      const input = plugin.input.parse(fixtureOf(plugin));
+      const times: number[] = [];
+      let resume: unknown;
+      for (let step = 0; step < 1000; step++) {
+        const t0 = performance.now();
+        const result = await plugin.run(input, fakeContext(new AbortController().signal, [], resume));
+        times.push(performance.now() - t0);
+        if (!isContinue(result)) break;
+        resume = jsonRoundTrip(result.scratch);
+      }
+      expect(times.length).toBeGreaterThan(1);
+      expect(Math.max(...times)).toBeLessThan(ABORT_WITHIN_MS);
+    });
+  });
+
+  describe('(d) deterministic for a seed', () => {
+    it('the same input gives a deep-equal output', async () => {
+      const again = await runToEnd(plugin, fixtureOf(plugin));
+      expect(again.output).toStrictEqual(trace.outputs.get(plugin.name));
+      expect(again.steps).toBe(trace.steps.get(plugin.name));
+    });
+  });
+
+  describe('(e) bad input', () => {
+    it('`{}` fails the input schema with zod issues, and the runtime reports stage_input_invalid', () => {
+      const parsed = plugin.input.safeParse({});
+      expect(parsed.success).toBe(false);
+      expect(parsed.error).toBeInstanceOf(z.ZodError);
+      expect(parsed.error!.issues.length).toBeGreaterThan(0);
+      for (const issue of parsed.error!.issues) expect(issue.code).toBeTypeOf('string');
+      let thrown: unknown;
+      try {
+        parseOrThrow(plugin.input, {}, plugin.name, 'input');
+      } catch (e) {
+        thrown = e;
+      }
+      expect(isStagegraphError(thrown, 'stage_input_invalid')).toBe(true);
+      expect(thrown).toMatchObject({ class: 'validation', details: { stage: plugin.name, side: 'input' } });
+    });
+  });
+});
+
+describe('stage-specific contract cases', () => {
+  it('optimize: another seed gives another front (the seed is used, not ignored)', async () => {
+    const optimize = STAGES.find((s) => s.name === 'optimize')!;
+    const basis = fixtureOf(optimize) as { seed: number };
+    const other = await runToEnd<{ front: { id: string }[]; seed: number }>(optimize, { ...basis, seed: basis.seed + 1 });
+    const base = trace.outputs.get('optimize') as { front: { id: string }[] };
+    expect(other.output.seed).toBe(basis.seed + 1);
+    expect(other.output.front.map((d) => d.id)).not.toEqual(base.front.map((d) => d.id));
+  });
+
+  it('export-package: the files carry no wall-clock or path, so another directory gives the same hashes', async () => {
+    const exporter = STAGES.find((s) => s.name === 'export-package')!;
+    const fixture = fixtureOf(exporter) as { outDir: string; decisions: { decidedAt: string }[] };
+    const first = trace.outputs.get('export-package') as { files: { name: string; sha256: string; path: string }[] };
+    const elsewhere = await runToEnd<typeof first>(exporter, { ...fixture, outDir: join(tmp, 'elsewhere') });
+    expect(elsewhere.output.files.map((f) => [f.name, f.sha256])).toEqual(first.files.map((f) => [f.name, f.sha256]));
+    // The time stamp comes from the decision log (the latest decidedAt), not from the clock.
+    const stamp = fixture.decisions.map((d) => d.decidedAt).sort().at(-1)!;
+    const json = JSON.parse(await readFile(first.files.find((f) => f.name === 'design.json')!.path, 'utf8')) as { provenance: { createdAt: string } };
+    expect(json.provenance.createdAt).toBe(stamp);
+  });
+});
