@@ -18,6 +18,8 @@ import { Runs } from './runs/service.ts';
 import { RunStore } from './runs/store.ts';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.ts';
 import type { WorkflowDefinition } from './workflow.ts';
+import { Breakers, type BreakersOptions } from '../nodes/breakers.ts';
+import type { CompensationPolicy } from './recovery/saga.ts';
 
 export interface StagegraphOptions {
   workflows: (WorkflowDefinition | BuiltWorkflow)[];
@@ -30,6 +32,14 @@ export interface StagegraphOptions {
   recover?: boolean;
   /** How often to look for runs a dead process left behind. @default 10000 */
   recoverEveryMs?: number;
+  /**
+   * Circuit breakers per plugin and per named dependency, shared by every run of this
+   * instance: a `Breakers` to share one across instances, or options for a new one.
+   * @default { threshold: 5, halfOpenAfterMs: 60000 }
+   */
+  breakers?: Breakers | BreakersOptions;
+  /** Retries of a failing `compensate()`. @default { attempts: 3, backoffMs: 100 } */
+  compensation?: CompensationPolicy;
 }
 
 export interface Stagegraph {
@@ -41,6 +51,8 @@ export interface Stagegraph {
   /** Feedback, learned preferences, explanations and replay of decisions. */
   decisions: Decisions;
   workflows: Map<string, RegisteredWorkflow>;
+  /** The circuit breakers; `breakers.snapshot()` is their metrics view. */
+  breakers: Breakers;
   /** Drains executing runs to a checkpoint, then closes the database (if opened here). */
   close(): Promise<void>;
 }
@@ -61,8 +73,10 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const preferences = new PgPreferenceStore(db.pool);
   const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) });
   const locks = new RunLocks(db.url);
-  const executor = new RunExecutor(db.pool, store, events, workflows, { preferences, ...options.deps, ledger }, locks, new DurationHistory(db.pool));
-  const runs = new Runs(store, events, executor);
+  const breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers);
+  const deps = { preferences, ...options.deps, ledger, breakers };
+  const executor = new RunExecutor(db.pool, store, events, workflows, deps, locks, new DurationHistory(db.pool));
+  const runs = new Runs(store, events, executor, { deps, compensation: options.compensation });
   // Runs a dead process left behind are taken over at start and by a periodic sweep
   // (a dead process's lock frees only when Postgres notices its connection is gone).
   let sweep: NodeJS.Timeout | undefined;
@@ -72,7 +86,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     sweep.unref();
   }
   return {
-    runs, db, saver, bus, ledger, decisions, workflows,
+    runs, db, saver, bus, ledger, decisions, workflows, breakers,
     close: async () => {
       clearInterval(sweep);
       await runs.drain();

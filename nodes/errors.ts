@@ -61,21 +61,33 @@ export function isStagegraphError(e: unknown, code?: string): e is StagegraphErr
 const TRANSIENT_SYSTEM_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH',
   'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'ECONNABORTED', 'ESOCKETTIMEDOUT',
 ]);
+
+/** Error types (by `name`) that mean "try again": timeouts and lost connections of HTTP and LLM clients. */
+const TRANSIENT_NAMES = new Set(['NodeTimeoutError', 'TimeoutError', 'APIConnectionError', 'APIConnectionTimeoutError']);
 
 /**
  * Classifies any thrown value by its type and structured fields (never by message
- * text). Unknown errors are `fatal`: a bug should fail loudly, not be retried.
+ * text), following `cause` (and the parts of an AggregateError) a few levels deep.
+ * Unknown errors are `fatal`: a bug should fail loudly, not be retried.
  */
 export function classify(e: unknown): ErrorClass {
+  return classifyAt(e, 0);
+}
+
+function classifyAt(e: unknown, depth: number): ErrorClass {
   if (e instanceof StagegraphError) return e.class;
-  if (typeof e !== 'object' || e === null) return 'fatal';
-  const err = e as { name?: unknown; code?: unknown; status?: unknown; cause?: unknown };
-  if (err.name === 'NodeTimeoutError' || err.name === 'TimeoutError') return 'transient';
+  if (typeof e !== 'object' || e === null || depth > 8) return 'fatal';
+  const err = e as { name?: unknown; code?: unknown; status?: unknown; response?: { status?: unknown }; cause?: unknown; errors?: unknown };
+  if (typeof err.name === 'string' && TRANSIENT_NAMES.has(err.name)) return 'transient';
   if (typeof err.code === 'string' && TRANSIENT_SYSTEM_CODES.has(err.code)) return 'transient';
-  if (typeof err.status === 'number' && (err.status === 429 || err.status >= 500)) return 'transient';
+  const status = typeof err.status === 'number' ? err.status : err.response?.status;
+  if (typeof status === 'number' && (status === 429 || status >= 500)) return 'transient';
   if (err.name === 'ZodError') return 'validation';
-  if (err.cause !== undefined && err.cause !== e) return classify(err.cause);
+  // An AggregateError (e.g. every address of a host refused) is transient when all its parts are.
+  if (Array.isArray(err.errors) && err.errors.length > 0 && err.errors.every((x) => classifyAt(x, depth + 1) === 'transient')) return 'transient';
+  if (err.cause !== undefined && err.cause !== e) return classifyAt(err.cause, depth + 1);
   return 'fatal';
 }
 

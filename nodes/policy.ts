@@ -24,10 +24,27 @@ export const DEFAULT_POLICY: NormalizedPolicy = {
   stepped: false,
 };
 
+/** Rejects a retry spec that cannot work, naming the class and the field. */
+function checkSpec(cls: string, spec: Required<RetrySpec>): void {
+  const bad = (field: string, rule: string, got: unknown) => {
+    throw new TypeError(`policy.retry.${cls}.${field} must be ${rule}, got ${String(got)}`);
+  };
+  if (!Number.isInteger(spec.maxAttempts) || spec.maxAttempts < 1) bad('maxAttempts', 'an integer >= 1', spec.maxAttempts);
+  if (!(spec.initialIntervalMs >= 0)) bad('initialIntervalMs', '>= 0', spec.initialIntervalMs);
+  if (!(spec.backoffFactor >= 1)) bad('backoffFactor', '>= 1', spec.backoffFactor);
+  if (!(spec.maxIntervalMs >= spec.initialIntervalMs)) bad('maxIntervalMs', `>= initialIntervalMs (${spec.initialIntervalMs})`, spec.maxIntervalMs);
+}
+
+/**
+ * Fills in the defaults once. A class named in `policy.retry` gets the default backoff
+ * for any field it leaves out.
+ * @throws TypeError for a retry spec that cannot work.
+ */
 export function normalizePolicy(policy: StagePolicy = {}): NormalizedPolicy {
   const retry = { ...DEFAULT_POLICY.retry };
   for (const [cls, spec] of Object.entries(policy.retry ?? {}) as [ErrorClass, RetrySpec][]) {
     retry[cls] = { ...BACKOFF, ...spec };
+    checkSpec(cls, retry[cls]);
   }
   return {
     timeoutMs: policy.timeoutMs ?? DEFAULT_POLICY.timeoutMs,
@@ -41,24 +58,42 @@ export function normalizePolicy(policy: StagePolicy = {}): NormalizedPolicy {
 /** The attempt a failure happened on, attached by the stage node so `retryOn` can bound each class. */
 export const ATTEMPT = Symbol.for('stagegraph.attempt');
 
+type Intervals = Pick<RetryPolicy, 'initialInterval' | 'backoffFactor' | 'maxInterval' | 'jitter'>;
+
+function intervalsOf(spec: Required<RetrySpec>): Intervals {
+  return { initialInterval: spec.initialIntervalMs, backoffFactor: spec.backoffFactor, maxInterval: spec.maxIntervalMs, jitter: spec.jitter };
+}
+
 /**
- * Maps the policy onto LangGraph's own node `RetryPolicy`: one backoff (the transient
- * one), and `retryOn` that retries a class only while its own attempt budget lasts.
+ * Maps the policy onto LangGraph's own node `RetryPolicy`, with each class's own
+ * attempt budget and backoff. LangGraph's RetryPolicy has one interval; LangGraph
+ * reads it synchronously right after `retryOn` decides to retry (pregel/retry.ts:
+ * `retryOn(error)`, then `initialInterval`, `backoffFactor`, `maxInterval`, `jitter`),
+ * so `retryOn` sets those fields to the failing class's backoff on the one policy
+ * object LangGraph holds for the node. JavaScript runs that sequence without
+ * interleaving, so concurrent tasks of the node cannot see each other's values.
+ * `test/recovery-backoff.test.ts` pins this down against the installed LangGraph.
+ * LangGraph's jitter adds 0-1 s to each delay.
  */
 export function toRetryPolicy(policy: NormalizedPolicy): RetryPolicy {
-  const backoff = policy.retry.transient ?? { ...BACKOFF, maxAttempts: 1 };
+  const base = policy.retry.transient ?? { ...BACKOFF, maxAttempts: 1 };
   const maxAttempts = Math.max(1, ...Object.values(policy.retry).map((r) => r.maxAttempts));
-  return {
+  const retryPolicy: RetryPolicy = {
     maxAttempts,
-    initialInterval: backoff.initialIntervalMs,
-    backoffFactor: backoff.backoffFactor,
-    maxInterval: backoff.maxIntervalMs,
-    jitter: backoff.jitter,
+    ...intervalsOf(base),
     logWarning: false,
     retryOn: (e: unknown) => {
       const spec = policy.retry[classify(e)];
       const attempt = (e as Record<symbol, number> | null)?.[ATTEMPT] ?? 1;
-      return spec !== undefined && attempt < spec.maxAttempts;
+      const retry = spec !== undefined && attempt < spec.maxAttempts;
+      if (retry) Object.assign(retryPolicy, intervalsOf(spec));
+      return retry;
     },
   };
+  return retryPolicy;
+}
+
+/** The delay LangGraph waits before retry number `retry` (1-based) of a class, without jitter. */
+export function backoffDelay(spec: Required<RetrySpec>, retry: number): number {
+  return Math.min(spec.maxIntervalMs, spec.initialIntervalMs * spec.backoffFactor ** (retry - 1));
 }

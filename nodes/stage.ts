@@ -1,18 +1,19 @@
 /**
  * The stage runtime: turns a StagePlugin into a LangGraph node. Validates input and
  * output with the plugin's zod schemas, streams progress and timeout warnings through
- * LangGraph's custom stream, and asks a person (LangGraph `interrupt()`) when a
- * validation error carries a question. Retry and timeout are LangGraph's own (see
- * `stageNodeOptions`).
+ * LangGraph's custom stream, runs the plugin through its circuit breaker, and asks a
+ * person (LangGraph `interrupt()`) when its input does not fit or a validation error
+ * carries a question. Retry and timeout are LangGraph's own (see `stageNodeOptions`).
  */
 import { Command, interrupt, isGraphBubbleUp, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { z } from 'zod';
-import { StagegraphError, classify, serializeError } from './errors.ts';
+import { StagegraphError, classify, serializeError, type SerializedError } from './errors.ts';
 import { ATTEMPT, normalizePolicy, toRetryPolicy, type NormalizedPolicy } from './policy.ts';
 import type { StageSignal } from './signals.ts';
-import { isContinue, type AnyStagePlugin, type StageContext, type StageLogger } from './types.ts';
+import { isContinue, type AnyStagePlugin } from './types.ts';
+import { breakerSignal, stageContext } from './context.ts';
 import type { StageRuntimeDeps } from './deps.ts';
-import type { WorkflowStateUpdate, WorkflowStateValue } from '../graph/state.ts';
+import type { StageWarning, WorkflowStateUpdate, WorkflowStateValue } from '../graph/state.ts';
 
 export interface StageNodeOptions {
   /** Builds the stage's input from run state. */
@@ -35,10 +36,18 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, sta
   });
 }
 
-const silentLog: StageLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-function askable(e: unknown): e is StagegraphError {
-  return e instanceof StagegraphError && e.class === 'validation' && typeof e.details.question === 'string';
+/**
+ * The question a validation error puts to a person, or `undefined` if it needs none:
+ * an error carrying `details.question`, or a stage input that does not fit its schema
+ * (asked about field by field). `stage_output_invalid` is a plugin bug: never asked.
+ */
+export function questionOf(e: unknown): string | undefined {
+  if (!(e instanceof StagegraphError) || e.class !== 'validation') return undefined;
+  if (typeof e.details.question === 'string') return e.details.question;
+  if (e.code !== 'stage_input_invalid') return undefined;
+  const issues = (e.details.issues as { field: string; message: string }[] | undefined) ?? [];
+  const listed = issues.map((i) => `'${i.field}' (${i.message})`).join(', ');
+  return `Stage '${String(e.details.stage)}' cannot use its input: ${listed || e.message}. Which value${issues.length > 1 ? 's' : ''} should ${issues.length > 1 ? 'these fields' : 'it'} have? Answer with an object of the corrected fields.`;
 }
 
 function mergePatch(input: unknown, patch: unknown): unknown {
@@ -63,24 +72,19 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
     const warnAt = policy.timeoutMs * 0.8;
     const warning = setTimeout(() => write({ sg: 'timeout_warning', stage: name, elapsedMs: Math.round(warnAt), timeoutMs: policy.timeoutMs }), warnAt);
     warning.unref?.();
-    const ctx: StageContext = {
-      runId,
-      stage: name,
-      attempt,
-      signal,
-      seed: deps?.seed ?? 1,
-      progress: (pct, note) => write({ sg: 'progress', stage: name, pct: Math.max(0, Math.min(100, pct)), note }),
-      emit: (eventName, data) => write({ sg: 'custom', stage: name, name: eventName, data }),
-      log: deps?.log?.(name) ?? silentLog,
-      llm: deps?.llm,
-      resume: state.scratch?.[name] ?? undefined,
-    };
+    const ctx = stageContext({ runId, stage: name, attempt, signal, deps, write, resume: state.scratch?.[name] ?? undefined });
+    const breakers = deps?.breakers;
+    // The plugin's own breaker: while open, the stage fails fast without calling the plugin.
+    const call = (input: unknown) =>
+      breakers ? breakers.run('plugin', name, () => plugin.run(input, ctx), (c) => write(breakerSignal(name, c))) : plugin.run(input, ctx);
 
     try {
-      let input = parseOrThrow(plugin.input, options.selectInput(state), name, 'input');
+      let candidate: unknown = options.selectInput(state);
       for (;;) {
         try {
-          const result = await plugin.run(input, ctx);
+          const input = parseOrThrow(plugin.input, candidate, name, 'input');
+          candidate = input;
+          const result = await call(input);
           const durationMs = performance.now() - started;
           if (isContinue(result)) {
             if (!policy.stepped) {
@@ -93,10 +97,18 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
           write({ sg: 'stage_finished', stage: name, attempt, durationMs });
           return { outputs: { [name]: output }, completed: [name], ...(policy.stepped ? { scratch: { [name]: null } } : {}) };
         } catch (e) {
-          if (!askable(e)) throw e;
-          // Resumes with the person's answer: a patch merged into this stage's input.
-          const answer = interrupt({ stage: name, code: e.code, question: e.details.question, details: e.details });
-          input = parseOrThrow(plugin.input, mergePatch(input, answer), name, 'input');
+          const question = questionOf(e);
+          if (question === undefined) throw e;
+          const err = e as StagegraphError;
+          let answer: unknown;
+          try {
+            // Resumes with the person's answer: a patch merged into this stage's input.
+            answer = interrupt({ stage: name, code: err.code, question, details: err.details });
+          } catch (x) {
+            if (isGraphBubbleUp(x)) throw x;
+            throw e; // no checkpointer: nobody can answer, so the validation error stands
+          }
+          candidate = mergePatch(candidate, answer);
         }
       }
     } catch (e) {
@@ -111,6 +123,11 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
       clearTimeout(warning);
     }
   };
+}
+
+/** The warning a run carries for an optional stage it skipped. */
+export function skipWarning(stage: string, error: SerializedError): StageWarning {
+  return { stage, code: error.code, class: error.class, message: `optional stage '${stage}' skipped: ${error.message}` };
 }
 
 /**
@@ -130,10 +147,7 @@ export function stageNodeOptions(plugin: AnyStagePlugin, policy: NormalizedPolic
           errorHandler: (_state: unknown, err: { error: unknown }, config?: LangGraphRunnableConfig): Command => {
             const error = serializeError(err.error);
             config?.writer?.({ sg: 'stage_skipped', stage: name, error } satisfies StageSignal);
-            const update: WorkflowStateUpdate = {
-              skipped: [name],
-              warnings: [{ stage: name, code: error.code, class: error.class, message: `optional stage '${name}' skipped: ${error.message}` }],
-            };
+            const update: WorkflowStateUpdate = { skipped: [name], warnings: [skipWarning(name, error)] };
             return new Command({ update, ...(next.length ? { goto: next } : {}) });
           },
         }

@@ -66,6 +66,20 @@ export interface StageContext {
    * checkpoint, so pause lands between steps and a resumed run does not redo them.
    */
   resume?: unknown;
+  /**
+   * Runs a call to the external service `dependency` through that dependency's circuit
+   * breaker (shared by every run of the process): after 5 consecutive transient
+   * failures the breaker opens and calls fail fast with `circuit_open` (transient)
+   * until a probe succeeds. Always set by the stage runtime; a hand-made context may
+   * leave it out (see `guarded()`).
+   * @example const rows = await ctx.guard!('materials-db', () => db.query(sql));
+   */
+  guard?<T>(dependency: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** `ctx.guard(dependency, fn)`, or plain `fn()` for a context without breakers. */
+export function guarded<T>(ctx: Pick<StageContext, 'guard'>, dependency: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.guard ? ctx.guard(dependency, fn) : fn();
 }
 
 const CONTINUE = Symbol.for('stagegraph.continue');

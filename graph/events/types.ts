@@ -9,6 +9,9 @@ import type { RunStatus } from '../runs/status.ts';
 
 export type StageChange = 'started' | 'step' | 'completed' | 'failed' | 'skipped' | 'compensated' | 'compensation_failed';
 
+/** What a person (or a restart) asked of a run to recover it (`runs.recover()`). */
+export type RecoveryAction = 'retry' | 'skip' | 'provide_input' | 'rollback' | 'abort';
+
 export interface RunEventPayloads {
   'workflow.started': { workflowId: string; request: unknown; owner: string };
   'workflow.stage_changed': {
@@ -18,6 +21,12 @@ export interface RunEventPayloads {
     durationMs?: number;
     error?: SerializedError;
     willRetry?: boolean;
+    /** `compensated` / `compensation_failed`: the stage completion this is about (`<stage>@<checkpoint id>`). */
+    completion?: string;
+    /** `skipped`: the warning the run carries for it (the run is degraded). */
+    warning?: string;
+    /** `skipped` by a recovery action: who asked. */
+    by?: string;
   };
   'workflow.progress_updated': { stage: string; stagePct: number; progressPct: number; etaMs: number; note?: string };
   'workflow.decision_made': { decision: DecisionRecord; reused: boolean };
@@ -25,11 +34,26 @@ export interface RunEventPayloads {
   'workflow.error': { stage?: string; error: SerializedError; willRetry: boolean };
   /** `reason: 'input'` means the run waits for a person to answer `question`. */
   'workflow.paused': { reason: 'pause' | 'shutdown' | 'input'; by?: string; next: string[]; question?: unknown };
-  'workflow.resumed': { from: 'paused' | 'waiting_input' | 'crash' | 'restore' | 'failed'; checkpointId?: string; by?: string };
+  /**
+   * A recovery action (`action`) says who asked and why. A rollback resumes `from:
+   * 'restore'` (a new line from `checkpointId`; `fromCheckpointId` is where the run
+   * was) and is logged before its compensations run.
+   */
+  'workflow.resumed': {
+    from: 'paused' | 'waiting_input' | 'crash' | 'restore' | 'failed';
+    checkpointId?: string;
+    by?: string;
+    action?: RecoveryAction;
+    reason?: string;
+    /** The stage a `retry` or `skip` is about. */
+    stage?: string;
+    fromCheckpointId?: string;
+  };
   'workflow.completed': { degraded: boolean; warnings: string[]; durationMs: number };
   'workflow.failed': { error: SerializedError; stage?: string };
-  'workflow.aborted': { reason: string; by?: string; compensated: string[] };
-  /** A plugin's own event (`ctx.emit`). */
+  /** Logged once compensation is over; `failed` lists stages whose compensation failed after its retries. */
+  'workflow.aborted': { reason: string; by?: string; compensated: string[]; failed?: string[] };
+  /** A plugin's own event (`ctx.emit`), or a circuit breaker's state change (`name: 'circuit.state_changed'`). */
   'workflow.custom': { stage: string; name: string; data: Record<string, unknown> };
 }
 

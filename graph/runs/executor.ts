@@ -8,6 +8,7 @@ import { Command, RunControl, isGraphDrained } from '@langchain/langgraph';
 import type pg from 'pg';
 import { StagegraphError, serializeError, type SerializedError } from '../../nodes/errors.ts';
 import { isStageSignal, type StageSignal } from '../../nodes/signals.ts';
+import { skipWarning } from '../../nodes/stage.ts';
 import type { BuiltWorkflow, CompiledWorkflow } from '../compile.ts';
 import type { GraphRuntimeDeps } from '../deps.ts';
 import type { EventLog, RunRecorder } from '../events/log.ts';
@@ -45,6 +46,17 @@ export interface ExecuteOptions {
   /** Fork from this checkpoint (restore). */
   checkpointId?: string;
   resumed?: RunEventPayloads['workflow.resumed'];
+  /**
+   * Work done under the run's lock after its status transition and before the graph
+   * streams (a rollback's compensations, a skip's state update). The `resumed` event
+   * is durable before it starts. If it throws, the run fails with that error.
+   */
+  prepare?: (rec: RunRecorder) => Promise<void>;
+  /**
+   * Decides the options once the run's lock is held (crash recovery reads the run's
+   * trail only for runs no live process holds). Merged over these options.
+   */
+  late?: () => Promise<ExecuteOptions>;
 }
 
 /** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
@@ -96,6 +108,7 @@ export class RunExecutor {
     }
     try {
       try {
+        if (options.late) options = { ...options, ...(await options.late()), late: undefined };
         if (options.action !== 'recover') await this.store.transition(run.id, options.action);
       } catch (e) {
         failStart(e);
@@ -104,7 +117,23 @@ export class RunExecutor {
       started();
       return await this.stream(run, options, active);
     } finally {
-      await this.locks.release(run.id);
+      // An abort takes the lock over: it compensates under it (see `exclusive`).
+      if (active.stop?.reason !== 'abort') await this.locks.release(run.id);
+    }
+  }
+
+  /**
+   * Runs `fn` holding the run's lock (fenced against every process). `inherit` takes
+   * over a lock this process already holds (an abort after its execution stopped).
+   * @throws StagegraphError `run_locked` if another process (or task) holds it.
+   */
+  async exclusive<T>(runId: string, fn: () => Promise<T>, options: { inherit?: boolean } = {}): Promise<T> {
+    const mine = (options.inherit && this.locks.holds(runId)) || (await this.locks.tryAcquire(runId).catch(() => false));
+    if (!mine) throw new StagegraphError('run_locked', `run ${runId} is busy in another process`, { class: 'transient', details: { runId } });
+    try {
+      return await fn();
+    } finally {
+      await this.locks.release(runId);
     }
   }
 
@@ -112,9 +141,22 @@ export class RunExecutor {
     const { built, graph } = this.workflow(run.workflowId);
     const rec = this.events.recorder(run.id);
     const threadConfig = { configurable: { thread_id: run.id } };
-    const before = options.input === null || options.input instanceof Command ? await graph.getState(threadConfig) : undefined;
+    const from = options.checkpointId ? { configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } } : threadConfig;
+    const before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;
     const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
+    if (options.prepare) {
+      try {
+        await rec.flush();
+        await options.prepare(rec);
+      } catch (e) {
+        const error = serializeError(e);
+        rec.push({ type: 'workflow.failed', payload: { error, ...(typeof error.details.stage === 'string' ? { stage: error.details.stage } : {}) } });
+        await rec.flush().catch(() => undefined);
+        await this.store.transition(run.id, 'fail', { error });
+        return 'failed';
+      }
+    }
 
     const t0 = performance.now();
     // Row updates coalesce: one in flight, later patches merged into the next.
@@ -238,7 +280,7 @@ class SignalTranslator {
         return;
       case 'stage_skipped':
         this.tracker.stageDone(s.stage);
-        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error } });
+        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error, warning: skipWarning(s.stage, s.error).message } });
         this.row({ degraded: true });
         this.progress(s.stage, 100);
         return;

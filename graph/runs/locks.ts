@@ -9,6 +9,9 @@ import pg from 'pg';
 export class RunLocks {
   private client?: Promise<pg.Client>;
   private readonly held = new Set<string>();
+  private readonly acquiring = new Set<string>();
+  /** One query at a time on the lock connection (pg deprecates overlapping queries on a client). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly url: string) {}
 
@@ -28,19 +31,34 @@ export class RunLocks {
     return this.client;
   }
 
-  /** Takes the run's lock if no live process holds it. */
+  private query<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.tail.then(async () => (await this.connection()).query<R>(sql, params));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Takes the run's lock if no live process (nor another task of this one) holds it. */
   async tryAcquire(runId: string): Promise<boolean> {
-    if (this.held.has(runId)) return false;
-    const c = await this.connection();
-    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [`sg:run:${runId}`]);
-    if (rows[0]!.ok) this.held.add(runId);
-    return rows[0]!.ok;
+    // Advisory locks are re-entrant within a session: this process must not take one twice.
+    if (this.held.has(runId) || this.acquiring.has(runId)) return false;
+    this.acquiring.add(runId);
+    try {
+      const { rows } = await this.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [`sg:run:${runId}`]);
+      if (rows[0]!.ok) this.held.add(runId);
+      return rows[0]!.ok;
+    } finally {
+      this.acquiring.delete(runId);
+    }
+  }
+
+  /** Whether this process holds the run's lock. */
+  holds(runId: string): boolean {
+    return this.held.has(runId);
   }
 
   async release(runId: string): Promise<void> {
     if (!this.held.delete(runId)) return;
-    const c = await this.connection();
-    await c.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`sg:run:${runId}`]).catch(() => undefined);
+    await this.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`sg:run:${runId}`]).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,18 @@
 /**
  * The runs API: start, get, list, pause, resume, answer, abort, checkpoints, restore,
- * crash recovery and drain on shutdown. Every action goes through the status
- * transition table; execution is the executor's.
+ * recovery actions and partial packages (`graph/recovery/`), crash recovery and drain
+ * on shutdown. Every action goes through the status transition table; execution is
+ * the executor's.
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from '@langchain/langgraph';
-import { StagegraphError, serializeError } from '../../nodes/errors.ts';
-import type { StageContext } from '../../nodes/types.ts';
+import type { StageRuntimeDeps } from '../../nodes/deps.ts';
+import { StagegraphError } from '../../nodes/errors.ts';
 import type { EventLog } from '../events/log.ts';
 import type { RunEvent } from '../events/types.ts';
-import type { WorkflowStateValue } from '../state.ts';
+import { Recovery, type RecoveryRequest } from '../recovery/actions.ts';
+import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
+import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { PAUSE_GRACE_MS, type ActiveRun, type RunExecutor, type RunOutcome } from './executor.ts';
 import { assertTransition, TERMINAL } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
@@ -24,12 +27,24 @@ export interface StartRunInput {
   options?: { seed?: number; outRoot?: string; [key: string]: unknown };
 }
 
+export interface RunsOptions {
+  /** What `compensate()` of a plugin gets in its context (log, seed, breakers). */
+  deps?: StageRuntimeDeps;
+  /** Retries of a failing compensation. @default { attempts: 3, backoffMs: 100 } */
+  compensation?: CompensationPolicy;
+}
+
 export class Runs {
+  private readonly recovery: Recovery;
+
   constructor(
     private readonly store: RunStore,
     readonly events: EventLog,
     private readonly executor: RunExecutor,
-  ) {}
+    options: RunsOptions = {},
+  ) {
+    this.recovery = new Recovery(store, events, executor, new Saga(store, events, options.deps ?? {}, options.compensation));
+  }
 
   /** Creates the run (thread id = run id) and starts it in the background. */
   async start(input: StartRunInput): Promise<RunRow> {
@@ -99,50 +114,38 @@ export class Runs {
     return { ...row, status: 'running', question: null };
   }
 
-  /** Aborts in-flight work at once, then compensates completed stages in reverse order. */
-  async abort(id: string, reason = 'aborted by request', by?: string, owner?: string): Promise<RunRow> {
-    const row = await this.store.require(id, owner);
-    assertTransition(id, row.status, 'abort');
-    const active = this.executor.active.get(id);
-    if (active) {
-      active.stop = { reason: 'abort', by };
-      active.controller.abort(new StagegraphError('run_aborted', reason, { class: 'fatal' }));
-      await active.done;
-    }
-    const compensated = await this.compensate(row);
-    this.events.recorder(id).push({ type: 'workflow.aborted', payload: { reason, by, compensated } });
-    await this.events.recorder(id).flush();
-    return this.store.transition(id, 'abort');
+  /**
+   * Aborts in-flight work at once, moves the run to `aborted`, then compensates
+   * completed stages in reverse order (once each) and logs `workflow.aborted`.
+   */
+  abort(id: string, reason = 'aborted by request', by?: string, owner?: string): Promise<RunRow> {
+    return this.recovery.abort(id, reason, by, owner);
   }
 
-  /** Runs `compensate()` of completed stages, newest first, once each (recorded as events). */
-  private async compensate(row: RunRow): Promise<string[]> {
-    const { built, graph } = this.executor.workflow(row.workflowId);
-    const state = await graph.getState({ configurable: { thread_id: row.id } });
-    const values = (state.values ?? {}) as Partial<WorkflowStateValue>;
-    const done = new Set(
-      (await this.events.since(row.id)).filter((e) => e.type === 'workflow.stage_changed' && e.payload.change === 'compensated').map((e) => (e.payload as { stage: string }).stage),
-    );
-    const rec = this.events.recorder(row.id);
-    const compensated: string[] = [];
-    for (const stage of [...new Set([...(values.completed ?? [])].reverse())]) {
-      const plugin = built.plan.stages.get(stage);
-      if (!plugin?.compensate || done.has(stage)) continue;
-      const ctx: StageContext = {
-        runId: row.id, stage, attempt: 1, signal: new AbortController().signal, seed: 1,
-        progress: () => undefined, emit: () => undefined,
-        log: { debug() {}, info() {}, warn() {}, error() {} },
-      };
-      try {
-        await plugin.compensate(values.outputs?.[stage], ctx);
-        rec.push({ type: 'workflow.stage_changed', payload: { stage, change: 'compensated' } });
-        compensated.push(stage);
-      } catch (e) {
-        rec.push({ type: 'workflow.stage_changed', payload: { stage, change: 'compensation_failed', error: serializeError(e) } });
-      }
-      await rec.flush();
-    }
-    return compensated;
+  /**
+   * Without arguments: resumes the runs a dead process left behind (see `recoverOrphans`).
+   * With a run and a request: a recovery action (`retry`, `skip`, `provide_input`,
+   * `rollback`, `abort`), valid only in the statuses the transition table allows.
+   * @throws StagegraphError `invalid_transition`, `skip_not_allowed`, `input_required`, `checkpoint_not_found`, `stage_not_reached`
+   */
+  recover(): Promise<string[]>;
+  recover(id: string, request: RecoveryRequest, owner?: string): Promise<RunRow>;
+  recover(id?: string, request?: RecoveryRequest, owner?: string): Promise<string[] | RunRow> {
+    if (id === undefined) return this.recoverOrphans();
+    if (!request) throw new TypeError('runs.recover(id, request): request is required');
+    return this.recovery.act(id, request, owner);
+  }
+
+  /**
+   * Writes `<outRoot>/<runId>/partial.json` (outRoot from the run's options, default
+   * `out`): completed stages with outputs, missing stages with why, warnings and
+   * decisions. Meant for failed and aborted runs; any state is allowed.
+   */
+  async partialPackage(id: string, owner?: string): Promise<PartialPackage & { path: string }> {
+    const row = await this.store.require(id, owner);
+    const pkg = await this.recovery.partial(row);
+    const path = await writePartialPackage(String(row.options.outRoot ?? 'out'), pkg);
+    return { ...pkg, path };
   }
 
   async checkpoints(id: string, owner?: string): Promise<CheckpointInfo[]> {
@@ -165,12 +168,17 @@ export class Runs {
     return { ...row, status: 'running' };
   }
 
-  /** Resumes runs left `running` by a dead process (their lock is free) from their last checkpoint. */
-  async recover(): Promise<string[]> {
+  /**
+   * Takes over what dead processes left behind: runs left `running` (their lock is
+   * free) resume from their last checkpoint, finishing a rollback or skip that was
+   * under way; runs drained by a shutdown continue; aborts whose compensation was cut
+   * short are finished. Returns the ids of the runs taken over.
+   */
+  async recoverOrphans(): Promise<string[]> {
     const resumed: string[] = [];
     for (const row of await this.store.withStatus('running')) {
       if (this.executor.active.has(row.id)) continue;
-      const active = this.executor.execute(row, { action: 'recover', input: null, resumed: { from: 'crash' } });
+      const active = this.executor.execute(row, { action: 'recover', input: null, late: () => this.recovery.crashOptions(row) });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }
     // Runs drained by a shutdown continue on the next start.
@@ -179,6 +187,7 @@ export class Runs {
       const active = this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by: 'restart' } });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }
+    resumed.push(...(await this.recovery.finishAborts()));
     return resumed;
   }
 

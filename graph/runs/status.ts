@@ -8,7 +8,7 @@ import { StagegraphError } from '../../nodes/errors.ts';
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'waiting_input', 'completed', 'failed', 'aborted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export type RunAction = 'start' | 'pause' | 'resume' | 'answer' | 'abort' | 'restore' | 'retry' | 'complete' | 'fail' | 'wait' | 'drain';
+export type RunAction = 'start' | 'pause' | 'resume' | 'answer' | 'abort' | 'restore' | 'retry' | 'skip' | 'rollback' | 'complete' | 'fail' | 'wait' | 'drain';
 
 /** From which statuses each action may be taken, and the status it leads to. */
 export const TRANSITIONS: Record<RunAction, { from: readonly RunStatus[]; to: RunStatus }> = {
@@ -17,9 +17,15 @@ export const TRANSITIONS: Record<RunAction, { from: readonly RunStatus[]; to: Ru
   drain: { from: ['running'], to: 'paused' },
   resume: { from: ['paused'], to: 'running' },
   answer: { from: ['waiting_input'], to: 'running' },
-  abort: { from: ['queued', 'running', 'paused', 'waiting_input'], to: 'aborted' },
+  /** From `failed` too: giving up on a failed run compensates what it completed. */
+  abort: { from: ['queued', 'running', 'paused', 'waiting_input', 'failed'], to: 'aborted' },
   restore: { from: ['paused', 'waiting_input', 'completed', 'failed', 'aborted'], to: 'running' },
+  /** Recovery: rerun the failed stage from the last checkpoint. */
   retry: { from: ['failed'], to: 'running' },
+  /** Recovery: skip the failed (or asking) optional stage and go on degraded. */
+  skip: { from: ['failed', 'waiting_input'], to: 'running' },
+  /** Recovery: compensate back to the last stable checkpoint and go on from there. */
+  rollback: { from: ['failed', 'paused', 'waiting_input'], to: 'running' },
   complete: { from: ['running'], to: 'completed' },
   fail: { from: ['running'], to: 'failed' },
   wait: { from: ['running'], to: 'waiting_input' },
@@ -31,11 +37,15 @@ export function canTransition(status: RunStatus, action: RunAction): boolean {
   return TRANSITIONS[action].from.includes(status);
 }
 
-export function assertTransition(runId: string, status: RunStatus, action: RunAction): RunStatus {
+/**
+ * @param name the action as the caller named it, when it differs (a recovery action such as `provide_input`).
+ * @throws StagegraphError `invalid_transition`
+ */
+export function assertTransition(runId: string, status: RunStatus, action: RunAction, name: string = action): RunStatus {
   if (!canTransition(status, action)) {
-    throw new StagegraphError('invalid_transition', `run ${runId} is ${status}: cannot ${action} (allowed from ${TRANSITIONS[action].from.join(', ')})`, {
+    throw new StagegraphError('invalid_transition', `run ${runId} is ${status}: cannot ${name} (allowed from ${TRANSITIONS[action].from.join(', ')})`, {
       class: 'validation',
-      details: { runId, status, action, allowedFrom: TRANSITIONS[action].from },
+      details: { runId, status, action: name, allowedFrom: TRANSITIONS[action].from },
     });
   }
   return TRANSITIONS[action].to;

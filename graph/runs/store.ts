@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { StagegraphError, type SerializedError } from '../../nodes/errors.ts';
+import type { RunEvent, RunEventType } from '../events/types.ts';
 import { assertTransition, TRANSITIONS, type RunAction, type RunStatus } from './status.ts';
 
 export interface RunRow {
@@ -95,6 +96,42 @@ export class RunStore {
     return rows.map(toRow);
   }
 
+  /**
+   * Aborted runs whose compensation is not over (`error.details.compensation` is
+   * `pending`): a dead process left them half-done.
+   */
+  async abortsUnfinished(): Promise<RunRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT * FROM sg_runs WHERE status = 'aborted' AND error->'details'->>'compensation' = 'pending' ORDER BY created_at`,
+    );
+    return rows.map(toRow);
+  }
+
+  /** The run's latest event of `type` (recovery reads its own trail without loading the whole log). */
+  async lastEvent<T extends RunEventType>(runId: string, type: T): Promise<Extract<RunEvent, { type: T }> | undefined> {
+    const { rows } = await this.pool.query(
+      'SELECT run_id, seq, type, at, payload FROM sg_events WHERE run_id = $1 AND type = $2 ORDER BY seq DESC LIMIT 1',
+      [runId, type],
+    );
+    const r = rows[0];
+    return r ? ({ runId: r.run_id, seq: r.seq, at: r.at.toISOString(), type: r.type, payload: r.payload } as Extract<RunEvent, { type: T }>) : undefined;
+  }
+
+  /** The run's compensation results, in order: which stage completions are compensated or failed to be. */
+  async compensations(runId: string): Promise<{ stage: string; change: 'compensated' | 'compensation_failed'; completion?: string }[]> {
+    const { rows } = await this.pool.query(
+      `SELECT payload FROM sg_events WHERE run_id = $1 AND type = 'workflow.stage_changed'
+         AND payload->>'change' IN ('compensated', 'compensation_failed') ORDER BY seq`,
+      [runId],
+    );
+    return rows.map((r) => r.payload);
+  }
+
+  /** Replaces the run's error (e.g. an abort's record once its compensation is over). */
+  async setError(id: string, error: SerializedError | null): Promise<void> {
+    await this.pool.query('UPDATE sg_runs SET error = $2::jsonb, updated_at = now() WHERE id = $1', [id, JSON.stringify(error)]);
+  }
+
   async withStatus(status: RunStatus): Promise<RunRow[]> {
     const { rows } = await this.pool.query('SELECT * FROM sg_runs WHERE status = $1 ORDER BY created_at', [status]);
     return rows.map(toRow);
@@ -110,7 +147,7 @@ export class RunStore {
     const { rows } = await this.pool.query(
       `UPDATE sg_runs SET status = $3, updated_at = now(),
          question = CASE WHEN $3 = 'waiting_input' THEN $4::jsonb ELSE NULL END,
-         error = CASE WHEN $5::boolean THEN $6::jsonb ELSE error END,
+         error = CASE WHEN $5::boolean THEN $6::jsonb WHEN $3 = 'running' THEN NULL ELSE error END,
          degraded = COALESCE($7, degraded),
          finished_at = CASE WHEN $8 THEN now() ELSE NULL END,
          progress = CASE WHEN $3 = 'completed' THEN 100 ELSE progress END,
