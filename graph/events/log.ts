@@ -8,6 +8,14 @@ import type pg from 'pg';
 import type { EventBus } from './bus.ts';
 import type { RunEvent, RunEventDraft } from './types.ts';
 
+/** What a flush may change on the run row. */
+export interface RowPatch {
+  currentStage?: string;
+  progress?: number;
+  etaMs?: number;
+  degraded?: boolean;
+}
+
 export interface StageSample {
   workflowId: string;
   stage: string;
@@ -54,6 +62,7 @@ export class EventLog {
 export class RunRecorder {
   private queue: { draft: RunEventDraft; at: Date }[] = [];
   private samples: StageSample[] = [];
+  private row: RowPatch | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private scheduled = false;
   private failure: unknown;
@@ -70,13 +79,25 @@ export class RunRecorder {
     this.schedule();
   }
 
+  /** Updates the run row (stage, progress, ETA) in the same round trip as the next events. */
+  patch(p: RowPatch): void {
+    this.row = { ...this.row, ...p, degraded: Boolean(this.row?.degraded || p.degraded) || undefined };
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.flushing = this.flushing.then(() => {
-      this.scheduled = false;
-      return this.write();
-    });
+    // Wait one macrotask so that a burst of events (a superstep's) shares one statement.
+    this.flushing = this.flushing.then(
+      () =>
+        new Promise<void>((done) =>
+          setImmediate(() => {
+            this.scheduled = false;
+            void this.write().then(done);
+          }),
+        ),
+    );
   }
 
   /** Resolves when everything pushed so far is durable and published. */
@@ -89,34 +110,37 @@ export class RunRecorder {
     }
   }
 
+  /** One statement per flush: the events (gap-free seqs from the log), stage samples and the run row. */
   private async write(): Promise<void> {
     const batch = this.queue;
     const samples = this.samples;
+    const row = this.row;
     this.queue = [];
     this.samples = [];
-    if (batch.length === 0 && samples.length === 0) return;
+    this.row = undefined;
+    if (batch.length === 0 && samples.length === 0 && !row) return;
     try {
-      let events: RunEvent[] = [];
-      if (batch.length) {
-        const { rows } = await this.pool.query(
-          `WITH base AS (SELECT COALESCE(MAX(seq), 0) AS s FROM sg_events WHERE run_id = $1)
-           INSERT INTO sg_events (run_id, seq, type, at, payload)
-           SELECT $1, base.s + e.ord, e.type, e.at, e.payload
-             FROM base, unnest($2::text[], $3::timestamptz[], $4::jsonb[]) WITH ORDINALITY AS e(type, at, payload, ord)
-           RETURNING run_id, seq, type, at, payload`,
-          [this.runId, batch.map((b) => b.draft.type), batch.map((b) => b.at), batch.map((b) => JSON.stringify(b.draft.payload))],
-        );
-        events = rows.map(toEvent).sort((a, b) => a.seq - b.seq);
-      }
-      if (samples.length) {
-        await this.pool.query(
-          `INSERT INTO sg_stage_stats (workflow_id, stage, run_id, duration_ms, ok, attempt)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::real[], $5::boolean[], $6::int[])`,
-          [samples.map((s) => s.workflowId), samples.map((s) => s.stage), samples.map((s) => s.runId),
-            samples.map((s) => s.durationMs), samples.map((s) => s.ok), samples.map((s) => s.attempt)],
-        );
-      }
-      this.bus.publish(events);
+      const { rows } = await this.pool.query(
+        `WITH base AS (SELECT COALESCE(MAX(seq), 0) AS s FROM sg_events WHERE run_id = $1),
+         stats AS (
+           INSERT INTO sg_stage_stats (workflow_id, stage, run_id, duration_ms, ok, attempt)
+           SELECT * FROM unnest($5::text[], $6::text[], $7::uuid[], $8::real[], $9::boolean[], $10::int[])),
+         progress AS (
+           UPDATE sg_runs SET current_stage = COALESCE($12, current_stage), progress = COALESCE($13, progress),
+             eta_ms = COALESCE($14, eta_ms), degraded = degraded OR COALESCE($15, false), updated_at = now()
+           WHERE id = $1 AND $11)
+         INSERT INTO sg_events (run_id, seq, type, at, payload)
+         SELECT $1, base.s + e.ord, e.type, e.at, e.payload
+           FROM base, unnest($2::text[], $3::timestamptz[], $4::jsonb[]) WITH ORDINALITY AS e(type, at, payload, ord)
+         RETURNING run_id, seq, type, at, payload`,
+        [
+          this.runId, batch.map((b) => b.draft.type), batch.map((b) => b.at), batch.map((b) => JSON.stringify(b.draft.payload)),
+          samples.map((x) => x.workflowId), samples.map((x) => x.stage), samples.map((x) => x.runId),
+          samples.map((x) => x.durationMs), samples.map((x) => x.ok), samples.map((x) => x.attempt),
+          row !== undefined, row?.currentStage ?? null, row?.progress ?? null, row?.etaMs ?? null, row?.degraded ?? null,
+        ],
+      );
+      this.bus.publish(rows.map(toEvent).sort((a, b) => a.seq - b.seq));
     } catch (e) {
       this.failure ??= e;
     }

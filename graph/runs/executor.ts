@@ -34,6 +34,8 @@ export interface ActiveRun {
   /** Settles once the run holds its lock and has taken its status transition (rejects if it could not). */
   started: Promise<void>;
   done: Promise<RunOutcome>;
+  /** The run row as this execution left it. */
+  final?: RunRow;
 }
 
 export type RunOutcome = 'completed' | 'waiting_input' | 'paused' | 'failed' | 'stopped' | 'locked';
@@ -57,6 +59,8 @@ export interface ExecuteOptions {
    * trail only for runs no live process holds). Merged over these options.
    */
   late?: () => Promise<ExecuteOptions>;
+  /** Creates the run row (already `running`) once the lock is held, instead of a status transition. */
+  create?: () => Promise<void>;
 }
 
 /** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
@@ -109,7 +113,8 @@ export class RunExecutor {
     try {
       try {
         if (options.late) options = { ...options, ...(await options.late()), late: undefined };
-        if (options.action !== 'recover') await this.store.transition(run.id, options.action);
+        if (options.create) await options.create();
+        else if (options.action !== 'recover') await this.store.transition(run.id, options.action);
       } catch (e) {
         failStart(e);
         throw e;
@@ -117,8 +122,9 @@ export class RunExecutor {
       started();
       return await this.stream(run, options, active);
     } finally {
-      // An abort takes the lock over: it compensates under it (see `exclusive`).
-      if (active.stop?.reason !== 'abort') await this.locks.release(run.id);
+      // An abort takes the lock over: it compensates under it (see `exclusive`). The unlock
+      // is queued on the lock connection, so a later acquire in this process comes after it.
+      if (active.stop?.reason !== 'abort') void this.locks.release(run.id).catch(() => undefined);
     }
   }
 
@@ -142,48 +148,34 @@ export class RunExecutor {
     const rec = this.events.recorder(run.id);
     const threadConfig = { configurable: { thread_id: run.id } };
     const from = options.checkpointId ? { configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } } : threadConfig;
-    const before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;
+    let before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;
     const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
     if (options.prepare) {
       try {
         await rec.flush();
         await options.prepare(rec);
+        // A recovery action may have written state (e.g. a skip): read what the run continues from.
+        before = await graph.getState(threadConfig);
       } catch (e) {
         const error = serializeError(e);
         rec.push({ type: 'workflow.failed', payload: { error, ...(typeof error.details.stage === 'string' ? { stage: error.details.stage } : {}) } });
         await rec.flush().catch(() => undefined);
-        await this.store.transition(run.id, 'fail', { error });
+        active.final = await this.store.transition(run.id, 'fail', { error });
         return 'failed';
       }
     }
 
     const t0 = performance.now();
-    // Row updates coalesce: one in flight, later patches merged into the next.
-    let pendingRow: RowPatch | undefined;
-    let rowWrites: Promise<void> = Promise.resolve();
-    const writeRow = async () => {
-      while (pendingRow) {
-        const patch = pendingRow;
-        pendingRow = undefined;
-        await this.store.updateProgress(run.id, patch).catch(() => undefined);
-      }
-    };
-    const translate = new SignalTranslator(rec, tracker, run, built.id, this.history, (p) => {
-      const idle = pendingRow === undefined;
-      pendingRow = { ...pendingRow, ...p, degraded: Boolean(pendingRow?.degraded || p.degraded) || undefined };
-      if (idle) rowWrites = rowWrites.then(writeRow);
-    });
-    const settle = async () => {
-      await rec.flush();
-      await rowWrites;
-    };
+    // Row updates ride on the event log's next flush (one round trip for both).
+    const translate = new SignalTranslator(rec, tracker, run, built.id, this.history, (p) => rec.patch(p));
+    const settle = () => rec.flush();
     const context: { stagegraph: GraphRuntimeDeps } = {
       stagegraph: { ...this.deps, branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '', seed: Number(run.options.seed ?? this.deps.seed ?? 1) },
     };
     const config = {
       configurable: { thread_id: run.id, ...(options.checkpointId ? { checkpoint_id: options.checkpointId } : {}) },
-      streamMode: 'custom' as const,
+      streamMode: ['custom', 'updates'] as const,
       signal: active.controller.signal,
       control: active.control,
       context,
@@ -191,21 +183,26 @@ export class RunExecutor {
     };
     try {
       const stream = await graph.stream(options.input, config);
-      for await (const chunk of stream) translate.handle(chunk as unknown);
-      const state = await graph.getState(threadConfig);
-      const waiting = state.tasks.flatMap((t: { interrupts?: { value?: unknown }[] }) => t.interrupts ?? []);
+      // Interrupts arrive as `__interrupt__` updates: no extra state read at the end of a run.
+      const waiting: { value?: unknown }[] = [];
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+        if (mode === 'custom') translate.handle(chunk);
+        else if (chunk && typeof chunk === 'object' && '__interrupt__' in chunk) waiting.push(...((chunk as { __interrupt__: { value?: unknown }[] }).__interrupt__));
+      }
       if (waiting.length > 0) {
         const question = waiting[0]!.value;
-        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: state.next, question } });
+        const stage = (question as { stage?: unknown } | null)?.stage;
+        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: typeof stage === 'string' ? [stage] : [], question } });
         await settle();
-        await this.store.transition(run.id, 'wait', { question });
+        active.final = await this.store.transition(run.id, 'wait', { question });
         return 'waiting_input';
       }
-      const values = state.values as WorkflowStateValue;
-      const degraded = values.skipped.length > 0;
-      rec.push({ type: 'workflow.completed', payload: { degraded, warnings: values.warnings.map((w) => w.message), durationMs: Math.round(performance.now() - t0) } });
+      const values = (before?.values ?? {}) as Partial<WorkflowStateValue>;
+      const warnings = [...(values.warnings ?? []).map((w) => w.message), ...translate.warnings];
+      const degraded = (values.skipped?.length ?? 0) > 0 || translate.skipped > 0;
+      rec.push({ type: 'workflow.completed', payload: { degraded, warnings, durationMs: Math.round(performance.now() - t0) } });
       await settle();
-      await this.store.transition(run.id, 'complete', { degraded });
+      active.final = await this.store.transition(run.id, 'complete', degraded ? { degraded } : {});
       return 'completed';
     } catch (e) {
       const stop = active.stop;
@@ -213,7 +210,7 @@ export class RunExecutor {
         const next = (await graph.getState(threadConfig)).next as string[];
         rec.push({ type: 'workflow.paused', payload: { reason: stop?.reason === 'shutdown' ? 'shutdown' : 'pause', by: stop?.by, next } });
         await settle();
-        await this.store.transition(run.id, 'drain');
+        active.final = await this.store.transition(run.id, 'drain');
         return 'paused';
       }
       if (stop?.reason === 'abort') {
@@ -223,7 +220,7 @@ export class RunExecutor {
       const error = serializeError(e);
       rec.push({ type: 'workflow.failed', payload: { error, stage: translate.lastFailedStage } });
       await settle();
-      await this.store.transition(run.id, 'fail', { error });
+      active.final = await this.store.transition(run.id, 'fail', { error });
       return 'failed';
     } finally {
       await rec.flush().catch(() => undefined);
@@ -236,6 +233,9 @@ type RowPatch = { currentStage?: string; progress?: number; etaMs?: number; degr
 /** Turns the stage runtime's custom-stream signals into RunEvents and progress. */
 class SignalTranslator {
   lastFailedStage?: string;
+  /** Optional stages skipped during this execution, and their warnings. */
+  skipped = 0;
+  readonly warnings: string[] = [];
   private readonly stepMs = new Map<string, number>();
   private readonly lastPct = new Map<string, { pct: number; at: number }>();
 
@@ -278,12 +278,16 @@ class SignalTranslator {
         if (!s.willRetry) rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'failed', attempt: s.attempt, error: s.error } });
         rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: s.durationMs, ok: false, attempt: s.attempt });
         return;
-      case 'stage_skipped':
+      case 'stage_skipped': {
         this.tracker.stageDone(s.stage);
-        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error, warning: skipWarning(s.stage, s.error).message } });
+        const warning = skipWarning(s.stage, s.error).message;
+        this.skipped += 1;
+        this.warnings.push(warning);
+        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error, warning } });
         this.row({ degraded: true });
         this.progress(s.stage, 100);
         return;
+      }
       case 'progress':
         this.tracker.stageProgress(s.stage, s.pct);
         this.progress(s.stage, s.pct, s.note);

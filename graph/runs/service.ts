@@ -50,11 +50,18 @@ export class Runs {
   async start(input: StartRunInput): Promise<RunRow> {
     const wf = this.executor.workflow(input.workflowId);
     const owner = input.owner ?? 'local';
-    const row = await this.store.insert({ id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} });
-    this.events.recorder(row.id).push({ type: 'workflow.started', payload: { workflowId: row.workflowId, request: input.request, owner } });
-    const run = { id: row.id, workflowId: row.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
-    await this.executor.execute(row, { action: 'start', input: { request: input.request, run } }).started;
-    return { ...row, status: 'running' };
+    const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
+    const run = { id: fields.id, workflowId: fields.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
+    let row: RunRow | undefined;
+    // The executor takes the new run's lock first, then inserts it `running`: no window
+    // in which another process's recovery could see it unlocked.
+    const create = async () => {
+      row = await this.store.insert(fields, true);
+      this.events.recorder(fields.id).push({ type: 'workflow.started', payload: { workflowId: fields.workflowId, request: input.request, owner } });
+    };
+    const stub = { ...fields, status: 'queued' } as RunRow;
+    await this.executor.execute(stub, { action: 'start', input: { request: input.request, run }, create }).started;
+    return row!;
   }
 
   async get(id: string, owner?: string): Promise<RunView> {
@@ -74,7 +81,11 @@ export class Runs {
 
   /** Resolves with the run once it is no longer executing in this process. */
   async wait(id: string): Promise<RunRow> {
-    await this.executor.active.get(id)?.done;
+    const active = this.executor.active.get(id);
+    if (active) {
+      await active.done;
+      if (active.final) return active.final;
+    }
     return this.store.require(id);
   }
 

@@ -56,10 +56,14 @@ export interface ListRunsQuery {
 export class RunStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async insert(run: { id: string; workflowId: string; owner: string; request: unknown; options: Record<string, unknown> }): Promise<RunRow> {
+  /**
+   * Creates a run. `started` inserts it already `running` (the `start` transition taken
+   * at insert), for an executor that holds the run's lock before the row exists.
+   */
+  async insert(run: { id: string; workflowId: string; owner: string; request: unknown; options: Record<string, unknown> }, started = false): Promise<RunRow> {
     const { rows } = await this.pool.query(
-      `INSERT INTO sg_runs (id, workflow_id, owner, status, request, options) VALUES ($1, $2, $3, 'queued', $4, $5) RETURNING *`,
-      [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options)],
+      `INSERT INTO sg_runs (id, workflow_id, owner, status, request, options) VALUES ($1, $2, $3, $6, $4, $5) RETURNING *`,
+      [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options), started ? 'running' : 'queued'],
     );
     return toRow(rows[0]);
   }
