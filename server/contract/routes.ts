@@ -1,0 +1,121 @@
+/** Every REST route of the API, in one table. The WebSocket endpoint is in `ws.ts`. */
+import * as s from './schemas.ts';
+import { route } from './route.ts';
+
+const RUN = ['run_not_found'] as const;
+const CONTROL = ['run_not_found', 'invalid_transition', 'transition_conflict'] as const;
+
+export const routes = {
+  orchestrate: route({
+    id: 'orchestrate', method: 'post', path: '/api/agent/orchestrate', tag: 'runs',
+    summary: 'Start a run of a workflow',
+    description: 'Creates the run and starts it in the background. Follow it over the WebSocket `/api/agent/progress` or poll `links.self`.',
+    body: s.OrchestrateBody, status: 202, response: s.OrchestrateResponse,
+    errors: ['workflow_not_found', 'invalid_json', 'payload_too_large', 'unsupported_media_type'],
+  }),
+  listRuns: route({
+    id: 'listRuns', method: 'get', path: '/api/agent/runs', tag: 'runs',
+    summary: "The caller's runs, newest first",
+    query: s.ListRunsQuery, status: 200, response: s.ListRunsResponse,
+  }),
+  getRun: route({
+    id: 'getRun', method: 'get', path: '/api/agent/{sessionId}', tag: 'runs',
+    summary: 'A run: status, stage, progress and ETA, decisions, partial results, links',
+    params: s.RunParams, status: 200, response: s.RunDetail, errors: RUN,
+  }),
+  pause: route({
+    id: 'pause', method: 'post', path: '/api/agent/{sessionId}/pause', tag: 'control',
+    summary: 'Pause at the next checkpoint', description: 'Returns once the run is paused (within about a second).',
+    params: s.RunParams, body: s.EmptyBody, status: 202, response: s.ControlResponse, errors: CONTROL,
+  }),
+  resume: route({
+    id: 'resume', method: 'post', path: '/api/agent/{sessionId}/resume', tag: 'control',
+    summary: 'Resume a paused run from its checkpoint',
+    params: s.RunParams, body: s.EmptyBody, status: 202, response: s.ControlResponse, errors: CONTROL,
+  }),
+  abort: route({
+    id: 'abort', method: 'post', path: '/api/agent/{sessionId}/abort', tag: 'control',
+    summary: 'Abort: stop in-flight work and compensate completed stages',
+    params: s.RunParams, body: s.AbortBody, status: 202, response: s.ControlResponse, errors: CONTROL,
+  }),
+  answer: route({
+    id: 'answer', method: 'post', path: '/api/agent/{sessionId}/answer', tag: 'control',
+    summary: 'Answer the question of a run waiting for input',
+    params: s.RunParams, body: s.AnswerBody, status: 202, response: s.ControlResponse, errors: CONTROL,
+  }),
+  checkpoints: route({
+    id: 'checkpoints', method: 'get', path: '/api/agent/{sessionId}/checkpoints', tag: 'control',
+    summary: "The run's checkpoints, newest first",
+    params: s.RunParams, status: 200, response: s.CheckpointsResponse, errors: RUN,
+  }),
+  restore: route({
+    id: 'restore', method: 'post', path: '/api/agent/{sessionId}/restore/{checkpointId}', tag: 'control',
+    summary: 'Fork the run from a checkpoint and continue from there',
+    params: s.RestoreParams, body: s.EmptyBody, status: 202, response: s.ControlResponse,
+    errors: [...CONTROL, 'checkpoint_not_found'],
+  }),
+  events: route({
+    id: 'events', method: 'get', path: '/api/agent/{sessionId}/events', tag: 'observe',
+    summary: 'Logged events with seq greater than `since`, in order',
+    params: s.RunParams, query: s.EventsQuery, status: 200, response: s.EventsResponse, errors: RUN,
+  }),
+  timeline: route({
+    id: 'timeline', method: 'get', path: '/api/agent/{sessionId}/timeline', tag: 'observe',
+    summary: 'Stage executions with attempts, durations and handoffs, derived from the event log',
+    params: s.RunParams, status: 200, response: s.TimelineResponse, errors: RUN,
+  }),
+  decisions: route({
+    id: 'decisions', method: 'get', path: '/api/agent/{sessionId}/decisions', tag: 'observe',
+    summary: 'Every decision of the run with its explanation, evidence and alternatives',
+    params: s.RunParams, status: 200, response: s.DecisionsResponse, errors: RUN,
+  }),
+  partialResults: route({
+    id: 'partialResults', method: 'get', path: '/api/agent/{sessionId}/partial-results', tag: 'observe',
+    summary: "Every completed stage's output, in any run state",
+    params: s.RunParams, status: 200, response: s.PartialResultsResponse, errors: RUN,
+  }),
+  artifacts: route({
+    id: 'artifacts', method: 'get', path: '/api/agent/{sessionId}/artifacts', tag: 'observe',
+    summary: 'Files the run wrote',
+    params: s.RunParams, status: 200, response: s.ArtifactsResponse, errors: RUN,
+  }),
+  artifact: route({
+    id: 'artifact', method: 'get', path: '/api/agent/{sessionId}/artifacts/{name}', tag: 'observe',
+    summary: 'One file the run wrote', description: 'Only names listed by the artifacts endpoint are served.',
+    params: s.ArtifactParams, status: 200, produces: 'application/octet-stream', errors: [...RUN, 'artifact_not_found'],
+  }),
+  plugins: route({
+    id: 'plugins', method: 'get', path: '/api/plugins', tag: 'catalog',
+    summary: 'Registered stage plugins with their input and output JSON Schemas',
+    query: s.PluginsQuery, status: 200, response: s.PluginsResponse,
+  }),
+  workflows: route({
+    id: 'workflows', method: 'get', path: '/api/workflows', tag: 'catalog',
+    summary: 'Registered workflows: nodes, edges and decision points',
+    status: 200, response: s.WorkflowsResponse,
+  }),
+  stats: route({
+    id: 'stats', method: 'get', path: '/api/stats', tag: 'observe',
+    summary: "Per-stage and per-workflow statistics of the caller's runs",
+    query: s.StatsQuery, status: 200, response: s.StatsResponse,
+  }),
+  openapi: route({
+    id: 'openapi', method: 'get', path: '/openapi.json', tag: 'operations', public: true,
+    summary: 'This document', status: 200, response: s.OpenApiDocument,
+  }),
+  metrics: route({
+    id: 'metrics', method: 'get', path: '/metrics', tag: 'operations', public: true,
+    summary: 'Prometheus metrics', status: 200, produces: 'text/plain',
+  }),
+  health: route({
+    id: 'health', method: 'get', path: '/healthz', tag: 'operations', public: true,
+    summary: 'Liveness', status: 200, response: s.HealthResponse,
+  }),
+  ready: route({
+    id: 'ready', method: 'get', path: '/readyz', tag: 'operations', public: true,
+    summary: 'Readiness: the database answers', status: 200, response: s.ReadyResponse, errors: ['not_ready'],
+  }),
+} as const;
+
+export type Routes = typeof routes;
+export type RouteId = keyof Routes;

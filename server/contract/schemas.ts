@@ -1,0 +1,293 @@
+/**
+ * Request and response bodies of the REST API as zod schemas: the server validates
+ * with them, the OpenAPI document is generated from them and the client is typed by
+ * them. Browser-safe: zod only.
+ */
+import { z } from 'zod';
+import { DecisionRecordSchema, RunEventSchema, RunStatusSchema, SerializedErrorSchema } from './events.ts';
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** Query strings arrive as text; these coerce and bound them. */
+const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const SessionId = z.uuid().describe('The run id (also the LangGraph thread id).');
+export const WorkflowId = z.string().max(100).regex(KEBAB, 'a kebab-case workflow id');
+
+// ---- errors ----------------------------------------------------------------
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().describe('Stable machine-readable code, e.g. `run_not_found`.'),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    hint: z.string().optional(),
+    requestId: z.string(),
+  }),
+});
+
+// ---- runs ------------------------------------------------------------------
+
+export const RunLinks = z.object({
+  self: z.string(),
+  events: z.string(),
+  timeline: z.string(),
+  decisions: z.string(),
+  partialResults: z.string(),
+  checkpoints: z.string(),
+  artifacts: z.string(),
+  pause: z.string(),
+  resume: z.string(),
+  abort: z.string(),
+  answer: z.string(),
+  /** The WebSocket endpoint; subscribe with this run id. */
+  progress: z.string(),
+});
+
+const JsonValue = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.string(), z.number(), z.boolean(), z.null()]);
+
+export const OrchestrateBody = z.strictObject({
+  workflow: WorkflowId.optional().describe('Workflow id; the server default when omitted.'),
+  request: z.union([z.string().min(1).max(100_000), z.record(z.string(), z.unknown())]).describe('Plain-language text or a structured request.'),
+  options: z.strictObject({ seed: z.int().min(0).max(MAX_INT32).optional() }).optional(),
+});
+
+export const OrchestrateResponse = z.object({
+  sessionId: SessionId,
+  workflow: z.string(),
+  status: RunStatusSchema,
+  createdAt: z.string(),
+  links: RunLinks,
+});
+
+export const ListRunsQuery = z.strictObject({
+  status: RunStatusSchema.optional(),
+  workflow: WorkflowId.optional(),
+  limit: queryInt(1, 200).default(50),
+  offset: queryInt(0, 1_000_000).default(0),
+});
+
+export const Progress = z.object({
+  percent: z.number().min(0).max(100),
+  etaMs: z.number().nullable(),
+  /** Estimated finish time (ISO 8601) while the run executes. */
+  eta: z.string().nullable(),
+});
+
+export const RunSummary = z.object({
+  sessionId: SessionId,
+  workflow: z.string(),
+  status: RunStatusSchema,
+  stage: z.string().nullable(),
+  progress: Progress,
+  degraded: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  links: z.object({ self: z.string() }),
+});
+
+export const ListRunsResponse = z.object({
+  runs: z.array(RunSummary),
+  page: z.object({ limit: z.int(), offset: z.int(), next: z.string().nullable() }),
+});
+
+export const DecisionSummary = z.object({
+  id: z.string(),
+  point: z.string(),
+  iteration: z.int(),
+  chosen: z.string(),
+  method: z.enum(['rule', 'llm', 'preference', 'default']),
+  confidence: z.number(),
+  explanation: z.string(),
+});
+
+export const StageWarningSchema = z.object({ stage: z.string(), code: z.string(), class: z.string(), message: z.string() });
+
+export const RunDetail = RunSummary.extend({
+  request: z.unknown(),
+  next: z.array(z.string()),
+  completed: z.array(z.string()),
+  skipped: z.array(z.string()),
+  missing: z.array(z.string()),
+  warnings: z.array(StageWarningSchema),
+  question: z.unknown(),
+  error: SerializedErrorSchema.nullable(),
+  decisions: z.array(DecisionSummary),
+  partialResults: z.object({ stages: z.array(z.string()) }),
+  links: RunLinks,
+});
+
+export const RunActionName = z.enum(['pause', 'resume', 'abort', 'answer', 'restore']);
+
+export const ControlResponse = z.object({
+  sessionId: SessionId,
+  action: RunActionName,
+  /** The status after the action (resume, answer and restore continue in the background). */
+  status: RunStatusSchema,
+  links: z.object({ self: z.string() }),
+});
+
+export const EmptyBody = z.strictObject({});
+export const AbortBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+export const AnswerBody = z.strictObject({ answer: JsonValue.describe('Merged into the asking stage\'s input (an object patch) or replaces it.') });
+
+export const RunParams = z.strictObject({ sessionId: SessionId });
+export const RestoreParams = z.strictObject({ sessionId: SessionId, checkpointId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a checkpoint id') });
+export const ArtifactParams = z.strictObject({
+  sessionId: SessionId,
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'a file name without path separators'),
+});
+
+export const CheckpointSchema = z.object({
+  checkpointId: z.string(),
+  parentCheckpointId: z.string().optional(),
+  createdAt: z.string(),
+  step: z.int(),
+  next: z.array(z.string()),
+  completed: z.array(z.string()),
+});
+export const CheckpointsResponse = z.object({ checkpoints: z.array(CheckpointSchema) });
+
+export const EventsQuery = z.strictObject({
+  since: queryInt(0, MAX_INT32).default(0),
+  limit: queryInt(1, 10_000).default(1000),
+});
+export const EventsResponse = z.object({
+  events: z.array(RunEventSchema),
+  /** The seq of the last event returned (or `since` when none). */
+  lastSeq: z.int(),
+  /** More events follow: ask again with `since=lastSeq`. */
+  more: z.boolean(),
+});
+
+export const DecisionsResponse = z.object({ decisions: z.array(DecisionRecordSchema) });
+
+export const PartialResultsResponse = z.object({
+  sessionId: SessionId,
+  status: RunStatusSchema,
+  partialResults: z.record(z.string(), z.unknown()),
+  completed: z.array(z.string()),
+  skipped: z.array(z.string()),
+  missing: z.array(z.string()),
+  warnings: z.array(StageWarningSchema),
+});
+
+export const ArtifactInfo = z.object({ name: z.string(), size: z.int(), modifiedAt: z.string(), href: z.string() });
+export const ArtifactsResponse = z.object({ artifacts: z.array(ArtifactInfo) });
+
+// ---- catalog ---------------------------------------------------------------
+
+export const JsonSchemaObject = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12).');
+
+export const PluginInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  capabilities: z.array(z.string()),
+  policy: z.object({ timeoutMs: z.number(), optional: z.boolean(), estimateMs: z.number(), stepped: z.boolean() }),
+  input: JsonSchemaObject,
+  output: JsonSchemaObject,
+  workflows: z.array(z.string()),
+});
+export const PluginsQuery = z.strictObject({ capability: z.string().min(1).max(100).optional() });
+export const PluginsResponse = z.object({ plugins: z.array(PluginInfo) });
+
+export const WorkflowNode = z.object({ id: z.string(), kind: z.enum(['start', 'end', 'stage', 'decision']), description: z.string().optional() });
+export const WorkflowEdge = z.object({
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(['sequence', 'route', 'loop', 'loop_exit']),
+  /** The decision option that takes this edge (route edges). */
+  option: z.string().optional(),
+  maxIterations: z.int().optional(),
+});
+export const DecisionPointInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  /** Fixed options, or `null` when computed from the run's data. */
+  options: z.array(z.string()).nullable(),
+  default: z.string().nullable(),
+  rules: z.array(z.object({ id: z.string(), confidence: z.number(), priority: z.number(), safety: z.boolean() })),
+  llmPrompt: z.boolean(),
+});
+export const WorkflowInfo = z.object({
+  id: z.string(),
+  description: z.string(),
+  nodes: z.array(WorkflowNode),
+  edges: z.array(WorkflowEdge),
+  decisionPoints: z.array(DecisionPointInfo),
+  /** Stages and decision points in topological order (loops cut). */
+  order: z.array(z.string()),
+});
+export const WorkflowsResponse = z.object({ workflows: z.array(WorkflowInfo) });
+
+// ---- timeline --------------------------------------------------------------
+
+export const AttemptInfo = z.object({
+  attempt: z.int(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  /** `step` ends one step of a stepped stage; `retried` a failed attempt that is retried. */
+  outcome: z.enum(['running', 'step', 'completed', 'failed', 'retried', 'interrupted']),
+  error: SerializedErrorSchema.optional(),
+});
+export const StageExecution = z.object({
+  stage: z.string(),
+  /** 0 for the first execution of the stage in the run, 1 for a loop's second, ... */
+  execution: z.int(),
+  status: z.enum(['running', 'completed', 'failed', 'skipped', 'interrupted']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** Wall-clock time from the first attempt's start to the end (retries and backoff included). */
+  durationMs: z.number().nullable(),
+  attempts: z.array(AttemptInfo),
+  steps: z.int(),
+});
+export const Handoff = z.object({ from: z.string(), to: z.string(), at: z.string(), gapMs: z.number() });
+export const TimelineResponse = z.object({
+  sessionId: SessionId,
+  status: RunStatusSchema,
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  stages: z.array(StageExecution),
+  handoffs: z.array(Handoff),
+  decisions: z.array(z.object({ point: z.string(), chosen: z.string(), method: z.string(), at: z.string() })),
+  interruptions: z.array(z.object({ reason: z.string(), at: z.string(), resumedAt: z.string().nullable() })),
+});
+
+// ---- stats -----------------------------------------------------------------
+
+export const StatsQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional().describe('Start (inclusive); default 30 days before `to`.'),
+  to: z.iso.datetime({ offset: true }).optional().describe('End (exclusive); default now.'),
+  groupBy: z.enum(['day', 'week', 'month']).default('day'),
+});
+export const StatsResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  groupBy: z.enum(['day', 'week', 'month']),
+  stages: z.array(z.object({
+    period: z.string(),
+    workflow: z.string(),
+    stage: z.string(),
+    executions: z.int(),
+    successes: z.int(),
+    successRate: z.number().nullable(),
+    retries: z.int(),
+    failures: z.int(),
+    p50Ms: z.number().nullable(),
+    p90Ms: z.number().nullable(),
+  })),
+  workflows: z.array(z.object({ period: z.string(), workflow: z.string(), runs: z.int(), byStatus: z.record(z.string(), z.int()) })),
+  handoffs: z.array(z.object({ period: z.string(), workflow: z.string(), from: z.string(), to: z.string(), count: z.int() })),
+});
+
+// ---- operations ------------------------------------------------------------
+
+export const HealthResponse = z.object({ status: z.literal('ok') });
+export const ReadyResponse = z.object({ status: z.literal('ready'), database: z.literal('ok') });
+export const OpenApiDocument = z.record(z.string(), z.unknown()).describe('An OpenAPI 3.1 document.');

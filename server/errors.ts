@@ -1,0 +1,107 @@
+/**
+ * The one place where an error becomes an HTTP status and a response body. Every
+ * failure, REST or WebSocket, is first a `StagegraphError` with a stable code; the
+ * status follows from the code (or, for codes not listed, from its class).
+ */
+import { StagegraphError, classify } from '../nodes/errors.ts';
+
+/** HTTP status by error code. Codes not listed fall back to their class (see `statusOf`). */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_message: 400,
+  unauthenticated: 401,
+  invalid_token: 401,
+  forbidden: 403,
+  route_not_found: 404,
+  run_not_found: 404,
+  workflow_not_found: 404,
+  checkpoint_not_found: 404,
+  artifact_not_found: 404,
+  method_not_allowed: 405,
+  invalid_transition: 409,
+  transition_conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  upgrade_required: 426,
+  rate_limited: 429,
+  internal: 500,
+  not_ready: 503,
+  unavailable: 503,
+  too_many_connections: 503,
+};
+
+/** The codes every authenticated route may answer with. */
+export const COMMON_CODES = ['invalid_request', 'unauthenticated', 'invalid_token', 'rate_limited', 'internal'] as const;
+
+export function statusOf(code: string, cls?: StagegraphError['class']): number {
+  const known = STATUS_BY_CODE[code];
+  if (known) return known;
+  if (cls === 'validation') return 400;
+  if (cls === 'transient') return 503;
+  return 500;
+}
+
+export interface ErrorBodyValue {
+  error: { code: string; message: string; details: Record<string, unknown>; hint?: string; requestId: string };
+}
+
+/** http-errors (thrown by body parsing and the router) carry `status` and `type`. */
+interface HttpErrorLike {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+  headers?: Record<string, string>;
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'invalid_json',
+  404: 'route_not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  501: 'method_not_allowed',
+};
+
+/**
+ * Turns anything thrown into a StagegraphError with a code: our own errors as they are,
+ * http-errors by status and type, everything else `internal` with its message hidden.
+ */
+export function toStagegraphError(e: unknown): StagegraphError {
+  if (e instanceof StagegraphError) return e;
+  const h = (typeof e === 'object' && e !== null ? e : {}) as HttpErrorLike & { message?: string };
+  const status = h.status ?? h.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && h.expose !== false) {
+    const code = h.type === 'entity.too.large' ? 'payload_too_large' : h.type === 'entity.parse.failed' ? 'invalid_json' : HTTP_CODES[status] ?? 'invalid_request';
+    return new StagegraphError(code, String(h.message ?? code), { class: 'validation', details: h.type ? { type: h.type } : {}, cause: e });
+  }
+  if (typeof status === 'number' && status === 501) return new StagegraphError('method_not_allowed', 'method not implemented', { class: 'validation', cause: e });
+  if (classify(e) === 'transient') return new StagegraphError('unavailable', 'a dependency is unavailable; try again', { class: 'transient', cause: e });
+  return new StagegraphError('internal', 'internal error', { class: 'fatal', cause: e });
+}
+
+/** The response body and status for an error. `internal` errors never show their cause. */
+export function errorResponse(e: unknown, requestId: string): { status: number; body: ErrorBodyValue; error: StagegraphError } {
+  const error = toStagegraphError(e);
+  const status = statusOf(error.code, error.class);
+  const hidden = error.code === 'internal' || error.code === 'unavailable';
+  return {
+    status,
+    error,
+    body: {
+      error: {
+        code: error.code,
+        message: hidden ? 'internal error' : error.message,
+        details: hidden ? {} : error.details,
+        ...(error.hint ? { hint: error.hint } : {}),
+        requestId,
+      },
+    },
+  };
+}
+
+/** A `validation`-class error with one of the 4xx codes above. */
+export function clientError(code: string, message: string, details: Record<string, unknown> = {}, hint?: string): StagegraphError {
+  return new StagegraphError(code, message, { class: 'validation', details, hint });
+}

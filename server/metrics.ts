@@ -1,0 +1,92 @@
+/**
+ * Prometheus metrics (prom-client), one registry per server: runs by status (read
+ * from `sg_runs` at scrape time), stage durations and decisions (observed from the
+ * event bus), events by type (a counter: events per second is its rate), WebSocket
+ * connections and HTTP request durations.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RunEvent } from '../graph/events/types.ts';
+import type { Stagegraph } from '../graph/runtime.ts';
+import type { RunDirectory } from './run-directory.ts';
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly wsConnections: Gauge;
+  /** Event frames sent over WebSockets; a plain number on the hot path, read at scrape time. */
+  framesSent = 0;
+  private readonly stageSeconds: Histogram;
+  private readonly decisions: Counter;
+  private readonly events: Counter;
+  private readonly http: Histogram;
+  private readonly unsubscribe: () => void;
+
+  constructor(sg: Pick<Stagegraph, 'db' | 'bus'>, private readonly directory: RunDirectory) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'stagegraph_process_' });
+    new Gauge({
+      name: 'stagegraph_runs',
+      help: 'Runs by status',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const { rows } = await sg.db.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sg_runs GROUP BY status');
+        this.reset();
+        for (const r of rows) this.set({ status: r.status }, r.n);
+      },
+    });
+    this.stageSeconds = new Histogram({
+      name: 'stagegraph_stage_duration_seconds',
+      help: 'Stage execution durations (completed and failed attempts), from run events',
+      labelNames: ['workflow', 'stage', 'outcome'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.decisions = new Counter({ name: 'stagegraph_decisions_total', help: 'Decisions made, by point and method', labelNames: ['point', 'method'], registers });
+    this.events = new Counter({ name: 'stagegraph_events_total', help: 'Run events logged and published in this process, by type', labelNames: ['type'], registers });
+    this.wsConnections = new Gauge({ name: 'stagegraph_ws_connections', help: 'Open WebSocket connections', registers });
+    let reported = 0;
+    const metrics = this;
+    new Counter({
+      name: 'stagegraph_ws_frames_sent_total',
+      help: 'Event frames sent over WebSockets',
+      registers,
+      collect() {
+        this.inc(metrics.framesSent - reported);
+        reported = metrics.framesSent;
+      },
+    });
+    this.http = new Histogram({
+      name: 'stagegraph_http_request_duration_seconds',
+      help: 'HTTP request durations by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.unsubscribe = sg.bus.subscribe('*', (e) => this.observe(e));
+  }
+
+  private observe(e: RunEvent): void {
+    this.events.inc({ type: e.type });
+    if (e.type === 'workflow.decision_made' && !e.payload.reused) {
+      this.decisions.inc({ point: e.payload.decision.point, method: e.payload.decision.method });
+    } else if (e.type === 'workflow.stage_changed' && e.payload.durationMs !== undefined && (e.payload.change === 'completed' || e.payload.change === 'failed')) {
+      const { stage, change, durationMs } = e.payload;
+      const record = (workflow: string) => this.stageSeconds.observe({ workflow, stage, outcome: change }, durationMs / 1000);
+      const known = this.directory.peek(e.runId);
+      if (known) record(known.workflowId);
+      else void this.directory.lookup(e.runId).then((info) => record(info?.workflowId ?? 'unknown'), () => record('unknown'));
+    }
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.http.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}
