@@ -144,4 +144,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === 'subscribers') await subscribers(process.argv[3]!, process.argv[4]!, Number(process.argv[5]));
-else await main();
+else {
+  await main();
+  // A run lock released after `close()` can leave a connection open (reported to the lead): do not hang on exit.
+  process.exit(0);
+}

@@ -175,6 +175,27 @@ program
     }),
   );
 
+program
+  .command('serve')
+  .description('serve the REST API, the WebSocket event stream and the dashboard (drains runs on SIGTERM)')
+  .option('-p, --port <n>', 'port', process.env.PORT ?? '8080')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--no-auth', 'no authentication (local development only)')
+  .action(async (o: { port: string; host: string; auth: boolean }) => {
+    try {
+      const { serve } = await import('../server/index.ts');
+      await serve({
+        port: Number(o.port),
+        host: o.host,
+        auth: o.auth ? 'local' : 'none',
+        stagegraph: { deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) } },
+      });
+    } catch (e) {
+      console.error(e instanceof StagegraphError ? `error [${e.code}]: ${e.message}` : e);
+      process.exit(e instanceof StagegraphError && e.class === 'validation' ? 2 : 1);
+    }
+  });
+
 const decisions = program.command('decisions').description('the decision ledger');
 
 decisions

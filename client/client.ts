@@ -56,6 +56,8 @@ export function createClient(options: ClientOptions) {
     resume: (sessionId: string) => call('resume', { ...run(sessionId), body: {} }),
     abort: (sessionId: string, reason?: string) => call('abort', { ...run(sessionId), body: reason ? { reason } : {} }),
     answer: (sessionId: string, answer: Body<'answer'>['answer']) => call('answer', { ...run(sessionId), body: { answer } }),
+    /** A recovery action (`retry`, `skip`, `provide_input`, `rollback`, `abort`). */
+    recover: (sessionId: string, body: Body<'recover'>) => call('recover', { ...run(sessionId), body }),
     checkpoints: (sessionId: string) => call('checkpoints', run(sessionId)),
     restore: (sessionId: string, checkpointId: string) => call('restore', { params: { sessionId, checkpointId }, body: {} }),
     /** Logged events after `since` (REST; see `events()` for the live stream). */
@@ -63,9 +65,15 @@ export function createClient(options: ClientOptions) {
     timeline: (sessionId: string) => call('timeline', run(sessionId)),
     decisions: (sessionId: string) => call('decisions', run(sessionId)),
     partialResults: (sessionId: string) => call('partialResults', run(sessionId)),
+    /** Writes the run's `partial.json` artifact; resolves with its summary and link. */
+    partialPackage: (sessionId: string) => call('partialPackage', { ...run(sessionId), body: {} }),
     artifacts: (sessionId: string) => call('artifacts', run(sessionId)),
     /** One artifact file, as the fetch Response (read it with `.arrayBuffer()`, `.text()` or `.blob()`). */
     artifact: (sessionId: string, name: string) => send(transport, routes.artifact, { params: { sessionId, name } }),
+    explainDecision: (decisionId: string) => call('explainDecision', { params: { decisionId } }),
+    decisionFeedback: (decisionId: string, body: Body<'decisionFeedback'>) => call('decisionFeedback', { params: { decisionId }, body }),
+    preferences: () => call('preferences', {}),
+    resetPreferences: (point?: string) => call('resetPreferences', { query: point ? { point } : {} }),
     plugins: (query: Query<'plugins'> = {}) => call('plugins', { query }),
     workflows: () => call('workflows', {}),
     stats: (query: Query<'stats'> = {}) => call('stats', { query }),

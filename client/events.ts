@@ -67,10 +67,11 @@ export class EventStream implements AsyncIterable<RunEvent> {
     else void this.connect();
   }
 
-  /** Stops reconnecting, closes the socket and ends iteration. */
+  /** Stops reconnecting, closes the socket and ends iteration (events not yet iterated are dropped). */
   close(): void {
     if (this.status === 'closed') return;
     this.setStatus('closed');
+    this.queue.length = 0;
     clearTimeout(this.timer);
     this.socket?.close(1000, 'client closed');
     this.markReady();
@@ -81,9 +82,9 @@ export class EventStream implements AsyncIterable<RunEvent> {
     this.buffering = true;
     return {
       next: () => {
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
         const e = this.queue.shift();
         if (e) return Promise.resolve({ value: e, done: false });
-        if (this.status === 'closed') return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => this.waiters.push(resolve));
       },
       return: () => {

@@ -21,12 +21,14 @@ import { buildOpenApi } from './openapi.ts';
 import { defaultWorkflowOf, normalizeAuth, normalizeLimits, type ServerOptions } from './options.ts';
 import { RunDirectory } from './run-directory.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { runRoutes } from './routes/runs.ts';
 import { clientError } from './errors.ts';
 import { PROGRESS_PATH } from './contract/ws.ts';
+import { dashboard } from './dashboard/middleware.ts';
 
 export interface StagegraphServer {
   app: Koa<AppState>;
@@ -71,6 +73,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
     ctx.state.route = PROGRESS_PATH;
     throw clientError('upgrade_required', `${PROGRESS_PATH} is a WebSocket endpoint`, {}, 'connect with a WebSocket client');
   });
+  decisionRoutes(router, bind, deps); // `/api/agent/preferences` and `/api/agent/decisions/*` before `/api/agent/{sessionId}`
   runRoutes(router, bind, deps);
   observeRoutes(router, bind, deps);
 
@@ -79,6 +82,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
   app.silent = true;
   app.on('error', (err: unknown) => logger.error({ err }, 'response failed'));
   app.use(requestContext(logger, metrics));
+  app.use(dashboard());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: limits.bodyBytes, encoding: 'utf-8' }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -9,6 +9,10 @@ import { StagegraphError, classify } from '../nodes/errors.ts';
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_request: 400,
   invalid_json: 400,
+  invalid_feedback: 400,
+  input_required: 400,
+  stage_not_reached: 400,
+  invalid_recovery_action: 400,
   invalid_message: 400,
   unauthenticated: 401,
   invalid_token: 401,
@@ -18,9 +22,12 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   workflow_not_found: 404,
   checkpoint_not_found: 404,
   artifact_not_found: 404,
+  decision_not_found: 404,
   method_not_allowed: 405,
   invalid_transition: 409,
   transition_conflict: 409,
+  skip_not_allowed: 409,
+  run_locked: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   upgrade_required: 426,
@@ -28,6 +35,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   internal: 500,
   not_ready: 503,
   unavailable: 503,
+  circuit_open: 503,
   too_many_connections: 503,
 };
 

@@ -2,6 +2,8 @@
 export { createServer } from './create-server.ts';
 export type { StagegraphServer } from './create-server.ts';
 export { serve } from './serve.ts';
+export { dashboard } from './dashboard/middleware.ts';
+export type { DashboardOptions } from './dashboard/middleware.ts';
 export type { ServeOptions, Serving } from './serve.ts';
 export type { ServerOptions, AuthOptions, Limits, RateLimit } from './options.ts';
 export { DEFAULT_LIMITS } from './options.ts';

@@ -2,12 +2,17 @@
  * Prometheus metrics (prom-client), one registry per server: runs by status (read
  * from `sg_runs` at scrape time), stage durations and decisions (observed from the
  * event bus), events by type (a counter: events per second is its rate), WebSocket
- * connections and HTTP request durations.
+ * connections, HTTP request durations and circuit breaker states (read from
+ * `sg.breakers.snapshot()` at scrape time).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunEvent } from '../graph/events/types.ts';
 import type { Stagegraph } from '../graph/runtime.ts';
+import type { BreakerState } from '../nodes/breakers.ts';
 import type { RunDirectory } from './run-directory.ts';
+
+/** `stagegraph_breaker_state` values. */
+export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2, isolated: 2 };
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -20,7 +25,7 @@ export class ServerMetrics {
   private readonly http: Histogram;
   private readonly unsubscribe: () => void;
 
-  constructor(sg: Pick<Stagegraph, 'db' | 'bus'>, private readonly directory: RunDirectory) {
+  constructor(sg: Pick<Stagegraph, 'db' | 'bus'> & Partial<Pick<Stagegraph, 'breakers'>>, private readonly directory: RunDirectory) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stagegraph_process_' });
     new Gauge({
@@ -32,6 +37,27 @@ export class ServerMetrics {
         const { rows } = await sg.db.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sg_runs GROUP BY status');
         this.reset();
         for (const r of rows) this.set({ status: r.status }, r.n);
+      },
+    });
+    const breakers = () => sg.breakers?.snapshot() ?? [];
+    new Gauge({
+      name: 'stagegraph_breaker_state',
+      help: 'Circuit breaker state by breaker: 0 closed, 1 half-open, 2 open (or isolated)',
+      labelNames: ['name', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of breakers()) this.set({ name: b.name, kind: b.kind }, BREAKER_STATE_VALUE[b.state]);
+      },
+    });
+    new Gauge({
+      name: 'stagegraph_breaker_consecutive_failures',
+      help: 'Consecutive counted failures of each circuit breaker (what opens it)',
+      labelNames: ['name', 'kind'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of breakers()) this.set({ name: b.name, kind: b.kind }, b.failures);
       },
     });
     this.stageSeconds = new Histogram({

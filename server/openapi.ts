@@ -123,8 +123,9 @@ export function buildOpenApi(info: { title?: string; version: string }): Json {
     security: [{ bearer: [] }],
     tags: [
       { name: 'runs', description: 'Start, list and read runs' },
-      { name: 'control', description: 'Pause, resume, abort, answer, restore' },
+      { name: 'control', description: 'Pause, resume, abort, answer, restore, recover' },
       { name: 'observe', description: 'Events, timeline, decisions, results, artifacts, stats' },
+      { name: 'decisions', description: 'Decision explanations, feedback and learned preferences' },
       { name: 'catalog', description: 'Plugins and workflows' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },
     ],

@@ -10,7 +10,6 @@ import type { Duplex } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Koa from 'koa';
 import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +18,6 @@ import { StagegraphError } from '../nodes/errors.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
 import { createApiKey, createServer, type StagegraphServer } from '../server/index.ts';
 import { buildDashboard } from '../server/dashboard/build.ts';
-import { dashboard } from '../server/dashboard/middleware.ts';
 import { ERROR_CLASS_MEANING } from '../server/dashboard/src/model.ts';
 import { stage } from './fixtures/stages.ts';
 import { sequence } from './fixtures/workflows.ts';
@@ -46,35 +44,6 @@ function flakyWorkflow() {
     }),
     stage('c'),
   ]);
-}
-
-/**
- * Koa composes its middleware when `callback()` is called, which createServer() does;
- * until the server mounts `dashboard()` itself, the test mounts it and recomposes.
- */
-async function mountDashboard(api: StagegraphServer, url: string, extra: Koa.Middleware[]): Promise<void> {
-  const served = (await fetch(`${url}/`)).headers.get('content-type')?.startsWith('text/html');
-  if (!served) api.app.use(dashboard() as Koa.Middleware);
-  for (const m of extra) api.app.use(m);
-  api.server.removeAllListeners('request');
-  api.server.on('request', api.app.callback());
-}
-
-/**
- * The server has no decision feedback route yet. Until it does, this test route
- * stands in for it, with the real decision service behind it (`recordFeedback`), and
- * the OpenAPI document the page reads is extended to list it.
- */
-const FEEDBACK_PATH = '/api/agent/{sessionId}/decisions/{decisionId}/feedback';
-function feedbackShim(sg: Stagegraph, key: () => string): Koa.Middleware {
-  const re = /^\/api\/agent\/([0-9a-f-]{36})\/decisions\/([0-9a-f-]{36})\/feedback$/;
-  return async (ctx, next) => {
-    const m = ctx.method === 'POST' ? re.exec(ctx.path) : null;
-    if (!m) return next();
-    if (ctx.get('authorization') !== `Bearer ${key()}`) throw new StagegraphError('unauthenticated', 'authentication required', { class: 'validation' });
-    const body = (ctx.request as { body?: { verdict: 'agree' | 'disagree'; preferred?: string; reason?: string } }).body!;
-    ctx.body = await sg.decisions.recordFeedback({ decisionId: m[2]!, owner: OWNER, verdict: body.verdict, preferred: body.preferred, reason: body.reason });
-  };
 }
 
 /** Records attribute changes the test looks for afterwards (stages seen running, seqs applied, connection states). */
@@ -122,21 +91,10 @@ describe('dashboard in a browser', () => {
       socket.once('close', () => sockets.delete(socket));
     });
     key = (await createApiKey(sg.db, OWNER)).key;
-    const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    const needsShim = !Object.keys(openapi.paths).some((p) => p.endsWith('/feedback'));
-    await mountDashboard(api, url, needsShim ? [feedbackShim(sg, () => key)] : []);
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(20_000);
     await page.addInitScript(RECORDER);
-    if (needsShim) {
-      await page.route('**/openapi.json', async (route) => {
-        const res = await route.fetch();
-        const doc = (await res.json()) as { paths: Record<string, unknown> };
-        doc.paths[FEEDBACK_PATH] = { post: { requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } } };
-        await route.fulfill({ response: res, json: doc });
-      });
-    }
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && !m.text().includes('401 (Unauthorized)') && pageErrors.push(`console: ${m.text()}`));
     timings.setupMs = Math.round(performance.now() - t0);

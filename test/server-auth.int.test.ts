@@ -40,11 +40,19 @@ afterAll(async () => h?.close());
 
 /** A request for a route with Alice's run in its params. */
 function requestFor(spec: RouteSpec, token?: string): Promise<Response> {
-  const path = fillPath(spec.path, { sessionId: aliceRun, checkpointId, name: 'report.txt' });
+  const path = fillPath(spec.path, { sessionId: aliceRun, checkpointId, name: 'report.txt', decisionId: crypto.randomUUID() });
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   if (spec.body) headers['content-type'] = 'application/json';
-  const body = spec.body ? JSON.stringify(spec.id === 'answer' ? { answer: {} } : spec.id === 'orchestrate' ? { request: 'x', workflow: 'ten' } : {}) : undefined;
+  const body = spec.body ? JSON.stringify(spec.id === 'orchestrate' ? { request: 'x', workflow: 'ten' } : validBody(spec)) : undefined;
   return fetch(h.url + path, { method: spec.method.toUpperCase(), headers, body });
+}
+
+/** A body that passes validation, so the request reaches the owner check. */
+function validBody(spec: RouteSpec): unknown {
+  if (spec.id === 'answer') return { answer: {} };
+  if (spec.id === 'recover') return { action: 'retry' };
+  if (spec.id === 'decisionFeedback') return { verdict: 'agree' };
+  return {};
 }
 
 const protectedRoutes = (Object.values(routes) as RouteSpec[]).filter((r) => !r.public);
@@ -107,7 +115,7 @@ describe('ownership', () => {
       // The same as a run that does not exist at all.
       const missing = await fetch(h.url + fillPath(spec.path, { sessionId: crypto.randomUUID(), checkpointId, name: 'x' }), {
         method: spec.method.toUpperCase(), headers: { authorization: `Bearer ${bobKey}`, 'content-type': 'application/json' },
-        body: spec.body ? JSON.stringify(spec.id === 'answer' ? { answer: {} } : {}) : undefined,
+        body: spec.body ? JSON.stringify(validBody(spec)) : undefined,
       });
       expect([missing.status, ((await missing.json()) as any).error.code]).toEqual([404, 'run_not_found']);
     }

@@ -55,12 +55,12 @@ const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme'
 const paramValue = (name: string) =>
   fc.oneof(
     { weight: 3, arbitrary: text.filter((s) => s.length > 0) },
-    { weight: 1, arbitrary: name === 'sessionId' ? fc.constant(runId) : name === 'checkpointId' ? fc.constant(checkpointId) : fc.constantFrom('report.txt', 'design.json') },
+    { weight: 2, arbitrary: name === 'sessionId' ? fc.constant(runId) : name === 'checkpointId' ? fc.constant(checkpointId) : fc.constantFrom('report.txt', 'design.json') },
     { weight: 1, arbitrary: fc.uuid() },
   );
 const queryKey = fc.oneof(fc.constantFrom('since', 'limit', 'offset', 'status', 'workflow', 'capability', 'from', 'to', 'groupBy', 'token'), fc.string({ minLength: 1, maxLength: 8 }));
 const queryValue = fc.oneof(text, fc.constantFrom('running', 'completed', 'day', 'week', '2026-01-01T00:00:00Z', '5', '0', 'ten'));
-const query = fc.array(fc.tuple(queryKey, queryValue), { maxLength: 4 });
+const query = fc.oneof({ weight: 2, arbitrary: fc.constant([] as [string, string][]) }, { weight: 3, arbitrary: fc.array(fc.tuple(queryKey, queryValue), { minLength: 1, maxLength: 4 }) });
 
 const json = (v: unknown) => ({ raw: JSON.stringify(v), type: 'application/json' });
 const nearValid: Record<string, fc.Arbitrary<unknown>> = {

@@ -192,17 +192,20 @@ export class RunExecutor {
       if (waiting.length > 0) {
         const question = waiting[0]!.value;
         const stage = (question as { stage?: unknown } | null)?.stage;
-        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: typeof stage === 'string' ? [stage] : [], question } });
+        // The row changes first, so a client reacting to the event reads the new status.
         await settle();
         active.final = await this.store.transition(run.id, 'wait', { question });
+        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: typeof stage === 'string' ? [stage] : [], question } });
+        await settle();
         return 'waiting_input';
       }
       const values = (before?.values ?? {}) as Partial<WorkflowStateValue>;
       const warnings = [...(values.warnings ?? []).map((w) => w.message), ...translate.warnings];
       const degraded = (values.skipped?.length ?? 0) > 0 || translate.skipped > 0;
-      rec.push({ type: 'workflow.completed', payload: { degraded, warnings, durationMs: Math.round(performance.now() - t0) } });
       await settle();
       active.final = await this.store.transition(run.id, 'complete', degraded ? { degraded } : {});
+      rec.push({ type: 'workflow.completed', payload: { degraded, warnings, durationMs: Math.round(performance.now() - t0) } });
+      await settle();
       return 'completed';
     } catch (e) {
       const stop = active.stop;

@@ -15,7 +15,10 @@ export class RunLocks {
 
   constructor(private readonly url: string) {}
 
+  private closed = false;
+
   private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('run locks closed'));
     this.client ??= (async () => {
       const c = new pg.Client({ connectionString: this.url });
       c.on('error', () => {
@@ -61,7 +64,10 @@ export class RunLocks {
     await this.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`sg:run:${runId}`]).catch(() => undefined);
   }
 
+  /** Waits for queued unlocks, then closes the connection; later calls fail instead of reconnecting. */
   async close(): Promise<void> {
+    await this.tail;
+    this.closed = true;
     const c = await this.client?.catch(() => undefined);
     this.client = undefined;
     this.held.clear();

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 
-export type HttpMethod = 'get' | 'post';
+export type HttpMethod = 'get' | 'post' | 'delete';
 
 export interface RouteSpec {
   /** The OpenAPI operationId and the client method's route key. */

@@ -43,6 +43,13 @@ export const routes = {
     summary: 'Answer the question of a run waiting for input',
     params: s.RunParams, body: s.AnswerBody, status: 202, response: s.ControlResponse, errors: CONTROL,
   }),
+  recover: route({
+    id: 'recover', method: 'post', path: '/api/agent/{sessionId}/recover', tag: 'control',
+    summary: 'A recovery action: retry, skip, provide_input, rollback or abort',
+    description: 'Valid only in the statuses the transition table allows (retry, skip and rollback on a failed run, provide_input on a run waiting for input). Logged with the caller and the reason; the run continues in the background.',
+    params: s.RunParams, body: s.RecoverBody, status: 202, response: s.ControlResponse,
+    errors: [...CONTROL, 'checkpoint_not_found', 'skip_not_allowed', 'input_required', 'stage_not_reached', 'invalid_recovery_action', 'run_locked', 'circuit_open'],
+  }),
   checkpoints: route({
     id: 'checkpoints', method: 'get', path: '/api/agent/{sessionId}/checkpoints', tag: 'control',
     summary: "The run's checkpoints, newest first",
@@ -74,6 +81,12 @@ export const routes = {
     summary: "Every completed stage's output, in any run state",
     params: s.RunParams, status: 200, response: s.PartialResultsResponse, errors: RUN,
   }),
+  partialPackage: route({
+    id: 'partialPackage', method: 'post', path: '/api/agent/{sessionId}/partial-package', tag: 'observe',
+    summary: 'Write the partial-results package (`partial.json`) of a run in any state',
+    description: 'Completed stages with outputs, missing stages with why, warnings and decisions, written as the artifact `partial.json`. Answers with a summary and its link.',
+    params: s.RunParams, body: s.EmptyBody, status: 200, response: s.PartialPackageResponse, errors: RUN,
+  }),
   artifacts: route({
     id: 'artifacts', method: 'get', path: '/api/agent/{sessionId}/artifacts', tag: 'observe',
     summary: 'Files the run wrote',
@@ -83,6 +96,27 @@ export const routes = {
     id: 'artifact', method: 'get', path: '/api/agent/{sessionId}/artifacts/{name}', tag: 'observe',
     summary: 'One file the run wrote', description: 'Only names listed by the artifacts endpoint are served.',
     params: s.ArtifactParams, status: 200, produces: 'application/octet-stream', errors: [...RUN, 'artifact_not_found'],
+  }),
+  explainDecision: route({
+    id: 'explainDecision', method: 'get', path: '/api/agent/decisions/{decisionId}/explain', tag: 'decisions',
+    summary: 'Why a decision was made, and what would have changed it (counterfactuals)',
+    params: s.DecisionParams, status: 200, response: s.DecisionExplanationResponse, errors: ['decision_not_found'],
+  }),
+  decisionFeedback: route({
+    id: 'decisionFeedback', method: 'post', path: '/api/agent/decisions/{decisionId}/feedback', tag: 'decisions',
+    summary: "Agree or disagree with a decision of one of the caller's runs; teaches the caller's preferences",
+    description: 'A later feedback on the same decision replaces the earlier one.',
+    params: s.DecisionParams, body: s.FeedbackBody, status: 200, response: s.FeedbackResponse, errors: ['decision_not_found', 'invalid_feedback'],
+  }),
+  preferences: route({
+    id: 'preferences', method: 'get', path: '/api/agent/preferences', tag: 'decisions',
+    summary: "The caller's learned preference weights, by decision point",
+    status: 200, response: s.PreferencesResponse,
+  }),
+  resetPreferences: route({
+    id: 'resetPreferences', method: 'delete', path: '/api/agent/preferences', tag: 'decisions',
+    summary: "Forget the caller's learned preferences (of one point with `?point=`)",
+    query: s.ResetPreferencesQuery, status: 200, response: s.ResetPreferencesResponse,
   }),
   plugins: route({
     id: 'plugins', method: 'get', path: '/api/plugins', tag: 'catalog',

@@ -119,7 +119,7 @@ export const RunDetail = RunSummary.extend({
   links: RunLinks,
 });
 
-export const RunActionName = z.enum(['pause', 'resume', 'abort', 'answer', 'restore']);
+export const RunActionName = z.enum(['pause', 'resume', 'abort', 'answer', 'restore', 'recover']);
 
 export const ControlResponse = z.object({
   sessionId: SessionId,
@@ -173,6 +173,75 @@ export const PartialResultsResponse = z.object({
   missing: z.array(z.string()),
   warnings: z.array(StageWarningSchema),
 });
+
+// ---- recovery --------------------------------------------------------------
+
+export const RecoveryActionName = z.enum(['retry', 'skip', 'provide_input', 'rollback', 'abort']);
+export const RecoverBody = z.strictObject({
+  action: RecoveryActionName.describe('retry the failed stage, skip it (optional stages only), provide the input asked for, roll back to a checkpoint (compensating what completed after it), or abort.'),
+  reason: z.string().min(1).max(500).optional().describe('Why; logged with the action.'),
+  input: z.unknown().optional().describe('`provide_input`: the answer, merged into the asking stage\'s input.'),
+  checkpointId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a checkpoint id').optional().describe('`rollback`: the checkpoint to go back to.'),
+  stage: z.string().min(1).max(200).optional().describe('`rollback`: go back to before the latest run of this stage.'),
+});
+
+export const PartialPackageResponse = z.object({
+  sessionId: SessionId,
+  status: RunStatusSchema,
+  degraded: z.boolean(),
+  generatedAt: z.string(),
+  error: SerializedErrorSchema.nullable(),
+  completed: z.array(z.object({ stage: z.string(), compensated: z.boolean() })),
+  missing: z.array(z.object({ stage: z.string(), why: z.enum(['failed', 'skipped', 'waiting_input', 'aborted', 'not_reached']) })),
+  warnings: z.array(StageWarningSchema),
+  decisions: z.int().describe('Decisions included in the package.'),
+  /** The artifact the package was written to; download it from `href`. */
+  artifact: z.literal('partial.json'),
+  href: z.string(),
+});
+
+// ---- decision feedback and preferences ---------------------------------------
+
+export const DecisionParams = z.strictObject({ decisionId: z.uuid().describe('A decision id (from a run\'s decisions).') });
+
+export const DecisionExplanationResponse = z.object({
+  decisionId: z.string(),
+  runId: z.string(),
+  point: z.string(),
+  chosen: z.string(),
+  method: z.enum(['rule', 'llm', 'preference', 'default']),
+  confidence: z.number(),
+  decidingRules: z.array(z.string()),
+  withoutDecidingRules: z.object({ chosen: z.string(), by: z.string(), ruleIds: z.array(z.string()) }).optional(),
+  counterfactuals: z.array(z.object({ input: z.string(), condition: z.string(), chosen: z.string(), by: z.string(), ruleIds: z.array(z.string()) })),
+  text: z.string().describe('The human-readable explanation.'),
+});
+
+export const FeedbackBody = z.strictObject({
+  verdict: z.enum(['agree', 'disagree']),
+  preferred: z.string().min(1).max(200).optional().describe('With `disagree`: the option you would have chosen.'),
+  reason: z.string().max(500).optional(),
+});
+
+export const PreferenceWeightsSchema = z.object({
+  options: z.record(z.string(), z.number()),
+  criteria: z.record(z.string(), z.number()),
+  feedback: z.int(),
+});
+
+export const FeedbackResponse = z.object({
+  feedbackId: z.string(),
+  decisionId: z.string(),
+  point: z.string(),
+  /** The point's weights for the caller afterwards. */
+  weights: PreferenceWeightsSchema,
+  /** True when an earlier feedback on the same decision was replaced. */
+  replaced: z.boolean(),
+});
+
+export const PreferencesResponse = z.object({ preferences: z.record(z.string(), PreferenceWeightsSchema) });
+export const ResetPreferencesQuery = z.strictObject({ point: z.string().min(1).max(200).optional().describe('Only this decision point; all when omitted.') });
+export const ResetPreferencesResponse = z.object({ point: z.string().nullable(), reset: z.int().describe('Learned weights removed.') });
 
 export const ArtifactInfo = z.object({ name: z.string(), size: z.int(), modifiedAt: z.string(), href: z.string() });
 export const ArtifactsResponse = z.object({ artifacts: z.array(ArtifactInfo) });

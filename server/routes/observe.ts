@@ -52,6 +52,23 @@ export function observeRoutes(router: Router<AppState>, bind: BindDeps, deps: Ap
     return { sessionId: v.id, status: v.status, partialResults: v.partialResults, completed: v.completed, skipped: v.skipped, missing: v.missing, warnings: v.warnings };
   });
 
+  bindRoute(router, routes.partialPackage, bind, async ({ params }, { principal }) => {
+    const pkg = await sg.runs.partialPackage(params.sessionId, principal.owner);
+    return {
+      sessionId: pkg.runId,
+      status: pkg.status,
+      degraded: pkg.degraded,
+      generatedAt: pkg.generatedAt,
+      error: pkg.error,
+      completed: pkg.completed.map((c) => ({ stage: c.stage, compensated: c.compensated })),
+      missing: pkg.missing.map((m) => ({ stage: m.stage, why: m.why })),
+      warnings: pkg.warnings,
+      decisions: pkg.decisions.length,
+      artifact: 'partial.json' as const,
+      href: `/api/agent/${pkg.runId}/artifacts/partial.json`,
+    };
+  });
+
   bindRoute(router, routes.artifacts, bind, async ({ params }, { principal }) => {
     const run = await directory.require(params.sessionId, principal.owner);
     const files = await listArtifacts(run.outRoot, params.sessionId);

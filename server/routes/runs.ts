@@ -53,6 +53,18 @@ export function runRoutes(router: Router<AppState>, bind: BindDeps, deps: ApiDep
     return toControl(row.id, 'answer', row.status);
   });
 
+  bindRoute(router, routes.recover, bind, async ({ params, body }, { principal }) => {
+    const row = await sg.runs.recover(params.sessionId, {
+      action: body.action,
+      by: principal.owner,
+      reason: body.reason ?? `${body.action} by request`,
+      ...(body.input !== undefined ? { input: body.input } : {}),
+      ...(body.checkpointId !== undefined ? { checkpointId: body.checkpointId } : {}),
+      ...(body.stage !== undefined ? { stage: body.stage } : {}),
+    }, principal.owner);
+    return toControl(row.id, 'recover', row.status);
+  });
+
   bindRoute(router, routes.checkpoints, bind, async ({ params }, { principal }) => ({
     checkpoints: await sg.runs.checkpoints(params.sessionId, principal.owner),
   }));
