@@ -14,37 +14,18 @@ import { pino } from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
-import { StagegraphError } from '../nodes/errors.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
 import { createApiKey, createServer, type StagegraphServer } from '../server/index.ts';
 import { buildDashboard } from '../server/dashboard/build.ts';
 import { ERROR_CLASS_MEANING } from '../server/dashboard/src/model.ts';
 import { stage } from './fixtures/stages.ts';
-import { sequence } from './fixtures/workflows.ts';
+import { flakyWorkflow, sequence } from './fixtures/workflows.ts';
 import { tenStages } from './server-fixtures.ts';
 import { compareScreenshot, launchBrowser, MAX_DIFF_RATIO, PIXEL_THRESHOLD, unnamedControls, type TestBrowser } from './support/browser.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 
 const FLAGSHIP = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
 const OWNER = 'alice';
-
-/** `a -> b -> c`; `b` fails with a fatal error the first time it runs in a run. */
-function flakyWorkflow() {
-  const failed = new Set<string>();
-  return sequence('flaky', [
-    stage('a'),
-    stage('b', {
-      run: async ({ n }: { n: number }, ctx) => {
-        if (!failed.has(ctx.runId)) {
-          failed.add(ctx.runId);
-          throw new StagegraphError('widget_broken', 'the widget broke', { class: 'fatal', details: { stage: 'b' } });
-        }
-        return { n: n + 1 };
-      },
-    }),
-    stage('c'),
-  ]);
-}
 
 /** Records attribute changes the test looks for afterwards (stages seen running, seqs applied, connection states). */
 const RECORDER = `

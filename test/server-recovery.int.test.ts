@@ -6,32 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createClient, type Client } from '../client/index.ts';
-import { StagegraphError } from '../nodes/errors.ts';
 import { h2TankWorkflow } from '../plugins/index.ts';
 import { stage } from './fixtures/stages.ts';
-import { sequence } from './fixtures/workflows.ts';
+import { flakyWorkflow, sequence } from './fixtures/workflows.ts';
 import { startHarness, type Harness } from './server-fixtures.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** `a -> b -> c`; `b` fails with a fatal error the first time it runs in a run. */
-function flakyWorkflow() {
-  const failed = new Set<string>();
-  return sequence('flaky', [
-    stage('a'),
-    stage('b', {
-      run: async ({ n }: { n: number }, ctx) => {
-        if (!failed.has(ctx.runId)) {
-          failed.add(ctx.runId);
-          throw new StagegraphError('widget_broken', 'the widget broke', { class: 'fatal', details: { stage: 'b' } });
-        }
-        return { n: n + 1 };
-      },
-    }),
-    stage('c'),
-  ]);
-}
 
 let h: Harness;
 let api: Client;
