@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../client/index.ts';
-import { applyEvent, latestDecisions, newRunModel, resyncStages, rowPatch } from '../server/dashboard/src/model.ts';
+import { applyEvent, latestDecisions, newRunModel, resyncStages, listRowChange } from '../server/dashboard/src/model.ts';
 import { findCapabilities } from '../server/dashboard/src/api.ts';
 import { leavesOf } from '../server/dashboard/src/recovery.ts';
 import { layered } from '../server/dashboard/src/layout.ts';
@@ -85,10 +85,10 @@ describe('dashboard run model', () => {
 
   it('turns events into runs-list row patches', () => {
     seq = 0;
-    expect(rowPatch(ev('workflow.progress_updated', { stage: 's', stagePct: 1, progressPct: 40, etaMs: 5 }))).toEqual({ percent: 40, stage: 's' });
-    expect(rowPatch(ev('workflow.paused', { reason: 'input', next: [] }))).toEqual({ status: 'waiting_input' });
-    expect(rowPatch(ev('workflow.completed', { degraded: false, warnings: [], durationMs: 1 }))).toEqual({ status: 'completed', percent: 100 });
-    expect(rowPatch(ev('workflow.custom', { stage: 's', name: 'n', data: {} }))).toBeUndefined();
+    expect(listRowChange(ev('workflow.progress_updated', { stage: 's', stagePct: 1, progressPct: 40, etaMs: 5 }))).toEqual({ percent: 40, stage: 's' });
+    expect(listRowChange(ev('workflow.paused', { reason: 'input', next: [] }))).toEqual({ status: 'waiting_input' });
+    expect(listRowChange(ev('workflow.completed', { degraded: false, warnings: [], durationMs: 1 }))).toEqual({ status: 'completed', percent: 100 });
+    expect(listRowChange(ev('workflow.custom', { stage: 's', name: 'n', data: {} }))).toBeUndefined();
   });
 });
 

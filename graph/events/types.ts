@@ -70,6 +70,9 @@ export type RunEventDraft = { [T in RunEventType]: { type: T; payload: RunEventP
 
 export type RunEvent = RunEventDraft & { runId: string; seq: number; at: string };
 
+/** Events after which a run executes no more (until `restore`). */
+export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(['workflow.completed', 'workflow.failed', 'workflow.aborted']);
+
 /** The status a terminal or pausing event moves a run to. */
 export const EVENT_STATUS: Partial<Record<RunEventType, RunStatus>> = {
   'workflow.completed': 'completed',

@@ -14,7 +14,7 @@ import { Recovery, type RecoveryRequest } from '../recovery/actions.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { PAUSE_GRACE_MS, type ActiveRun, type RunExecutor, type RunOutcome } from './executor.ts';
-import { assertTransition, TERMINAL } from './status.ts';
+import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
 import { toCheckpoint, toRunView, type CheckpointInfo, type RunView } from './view.ts';
 
@@ -208,6 +208,6 @@ export class Runs {
   }
 
   isTerminal(row: RunRow): boolean {
-    return TERMINAL.has(row.status);
+    return TERMINAL_STATUSES.has(row.status);
   }
 }

@@ -31,7 +31,8 @@ export const TRANSITIONS: Record<RunAction, { from: readonly RunStatus[]; to: Ru
   wait: { from: ['running'], to: 'waiting_input' },
 };
 
-export const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'aborted']);
+/** Statuses a run never leaves on its own (only `restore` or `abort` act on them). */
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'aborted']);
 
 export function canTransition(status: RunStatus, action: RunAction): boolean {
   return TRANSITIONS[action].from.includes(status);

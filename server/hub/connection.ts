@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { EventLog } from '../../graph/events/log.ts';
-import type { RunEvent } from '../../graph/events/types.ts';
+import { TERMINAL_EVENTS, type RunEvent } from '../../graph/events/types.ts';
 import { StagegraphError } from '../../nodes/errors.ts';
 import type { Principal } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
@@ -37,7 +37,6 @@ export interface HubCore {
 
 const OPEN = 1;
 const TEXT = { binary: false } as const;
-const TERMINAL = new Set(['workflow.completed', 'workflow.failed', 'workflow.aborted']);
 const MAX_REMEMBERED = 100_000;
 
 export class Connection implements StreamSink {
@@ -106,7 +105,7 @@ export class Connection implements StreamSink {
   }
 
   delivered(runId: string, e: RunEvent): void {
-    if (!TERMINAL.has(e.type) || this.named.has(runId)) return;
+    if (!TERMINAL_EVENTS.has(e.type) || this.named.has(runId)) return;
     // A finished run's stream under 'all' is retired (its seq kept), so a long-lived
     // connection does not pile up streams; a restore meets it again from that seq.
     queueMicrotask(() => {

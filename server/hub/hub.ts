@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RunEvent } from '../../graph/events/types.ts';
 import type { Stagegraph } from '../../graph/runtime.ts';
+import { TERMINAL_STATUSES } from '../../graph/runs/status.ts';
 import { bearerToken, type Authenticator, type Principal } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { PROGRESS_PATH } from '../contract/ws.ts';
@@ -31,7 +32,6 @@ export interface HubDeps {
   logger: Logger;
 }
 
-const TERMINAL = ['completed', 'failed', 'aborted'];
 
 export class Hub implements HubCore {
   readonly directory: RunDirectory;
@@ -208,7 +208,7 @@ export class Hub implements HubCore {
       `SELECT id, owner, workflow_id, options->>'outRoot' AS out_root FROM sg_runs
         WHERE owner = $1 AND (status <> ALL($2::text[]) OR id = ANY($3::uuid[]) OR ($4::timestamptz IS NOT NULL AND updated_at >= $4))
         ORDER BY created_at DESC LIMIT $5`,
-      [owner, TERMINAL, named, after ?? null, limit],
+      [owner, [...TERMINAL_STATUSES], named, after ?? null, limit],
     );
     for (const r of rows) this.directory.remember(r.id, { owner: r.owner, workflowId: r.workflow_id, outRoot: r.out_root ?? 'out' });
     return rows.map((r) => r.id);

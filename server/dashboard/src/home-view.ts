@@ -3,7 +3,7 @@ import type { RunEvent, RunSummary } from '../../../client/index.ts';
 import { describeError, type Api } from './api.ts';
 import { fmtTime, h, mount, shortId, throttle } from './dom.ts';
 import type { WorkflowInfo } from './graph-view.ts';
-import { rowPatch } from './model.ts';
+import { listRowChange } from './model.ts';
 import { schemaForm } from './schema-form.ts';
 
 export const FLAGSHIP_REQUEST = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
@@ -51,7 +51,7 @@ export class HomeView {
       if (e.type === 'workflow.started') this.refreshList();
       return;
     }
-    const patch = rowPatch(e);
+    const patch = listRowChange(e);
     if (!patch) return;
     const s = row.summary;
     if (patch.status) s.status = patch.status;

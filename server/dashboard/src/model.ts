@@ -181,13 +181,13 @@ export function latestDecisions(m: RunModel): Map<string, DecisionRecord> {
 }
 
 /** The fields of a runs-list row an event changes. */
-export interface RowPatch {
+export interface ListRowChange {
   status?: RunStatus;
   stage?: string;
   percent?: number;
 }
 
-export function rowPatch(e: RunEvent): RowPatch | undefined {
+export function listRowChange(e: RunEvent): ListRowChange | undefined {
   switch (e.type) {
     case 'workflow.started':
     case 'workflow.resumed':

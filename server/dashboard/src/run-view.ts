@@ -6,7 +6,7 @@
  * partial results, artifacts, checkpoints) are re-read over REST when events say
  * they changed.
  */
-import type { RunEvent } from '../../../client/index.ts';
+import { TERMINAL_EVENTS, type RunEvent } from '../../../client/index.ts';
 import type { DecisionRecord } from '../../../graph/decisions/types.ts';
 import { describeError, type Api } from './api.ts';
 import { paretoPlot, ganttChart, type ParetoPoint } from './charts.ts';
@@ -20,7 +20,6 @@ import { openRecoveryDialog, type Checkpoint } from './recovery.ts';
 import { analysesView, artifactsView, complianceView } from './results-view.ts';
 import { bannerText, checkpointsView, Controls, ProgressPanel } from './run-panels.ts';
 
-const TERMINAL = new Set(['workflow.completed', 'workflow.failed', 'workflow.aborted']);
 
 function section(id: string, title: string, ...body: Node[]): HTMLElement {
   return h('section', { class: `panel panel-${id}`, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), ...body);
@@ -149,7 +148,7 @@ export class RunView {
       if (e.payload.change === 'completed') this.refreshOutputs();
     }
     if (e.type === 'workflow.decision_made') this.refreshOutputs();
-    if (TERMINAL.has(e.type) || e.type === 'workflow.paused' || e.type === 'workflow.resumed') {
+    if (TERMINAL_EVENTS.has(e.type) || e.type === 'workflow.paused' || e.type === 'workflow.resumed') {
       this.refreshTimeline();
       this.refreshCheckpoints();
       this.refreshOutputs();
