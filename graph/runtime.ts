@@ -3,7 +3,6 @@
  * PostgresSaver, the event log and the decision ledger to a set of workflows, and
  * returns the runs API. Parts are passed in; nothing reaches for globals.
  */
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { buildWorkflow, type BuiltWorkflow } from './compile.ts';
 import type { GraphRuntimeDeps } from './deps.ts';
 import { PgDecisionLedger } from './decisions/pg-ledger.ts';
@@ -12,9 +11,12 @@ import { Decisions } from './decisions/service.ts';
 import { EventBus } from './events/bus.ts';
 import { EventLog } from './events/log.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
-import { RunLocks } from './runs/locks.ts';
+import { ProcessLease } from './runs/lease.ts';
+import { StepSaver } from './record/saver.ts';
+import type { HiccupPolicy } from './record/retry.ts';
 import { DurationHistory } from './runs/progress.ts';
 import { Runs } from './runs/service.ts';
+import type { ControlMessage } from './runs/lease.ts';
 import { RunStore } from './runs/store.ts';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.ts';
 import type { WorkflowDefinition } from './workflow.ts';
@@ -40,12 +42,20 @@ export interface StagegraphOptions {
   breakers?: Breakers | BreakersOptions;
   /** Retries of a failing `compensate()`. @default { attempts: 3, backoffMs: 100 } */
   compensation?: CompensationPolicy;
+  /**
+   * How long a run's writes ride out a database hiccup (lost connection, restart).
+   * @default { maxElapsedMs: 30000, initialDelayMs: 25, maxDelayMs: 2000 }
+   */
+  hiccups?: HiccupPolicy;
+  /** Told about errors no caller can receive (a run whose outcome could not be recorded). @default console.error */
+  onError?: (error: unknown, context: string) => void;
 }
 
 export interface Stagegraph {
   runs: Runs;
   db: Database;
-  saver: PostgresSaver;
+  /** The checkpointer (LangGraph's PostgresSaver, writing each step as one statement). */
+  saver: StepSaver;
   bus: EventBus;
   ledger: PgDecisionLedger;
   /** Feedback, learned preferences, explanations and replay of decisions. */
@@ -59,24 +69,30 @@ export interface Stagegraph {
 
 export async function createStagegraph(options: StagegraphOptions): Promise<Stagegraph> {
   const db = options.database ?? (await openDatabase(options.databaseOptions));
-  const saver = new PostgresSaver(db.pool);
-  await saver.setup();
+  // The checkpointer's tables are created by `migrate()`, under the migrations' lock.
+  const saver = new StepSaver(db.pool);
   const workflows = new Map<string, RegisteredWorkflow>();
   for (const w of options.workflows) {
     const built = 'plan' in w ? w : buildWorkflow(w);
     workflows.set(built.id, { built, graph: built.compile(saver) });
   }
   const bus = new EventBus();
-  const events = new EventLog(db.pool, bus);
+  const events = new EventLog(db.pool, bus, { hiccups: options.hiccups });
   const store = new RunStore(db.pool);
   const ledger = new PgDecisionLedger(db.pool);
   const preferences = new PgPreferenceStore(db.pool);
   const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) });
-  const locks = new RunLocks(db.url);
+  const report = options.onError ?? ((error: unknown, context: string) => console.error(`stagegraph: ${context}:`, error));
   const breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers);
   const deps = { preferences, ...options.deps, ledger, breakers };
-  const executor = new RunExecutor(db.pool, store, events, workflows, deps, locks, new DurationHistory(db.pool));
-  const runs = new Runs(store, events, executor, { deps, compensation: options.compensation });
+  // The lease's callbacks reach `runs` and `executor` once they exist.
+  let onLost = () => undefined as void;
+  let onControl: (m: ControlMessage) => void = () => undefined;
+  const lease = new ProcessLease(db.url, { onLost: () => onLost(), onControl: (m) => onControl(m) });
+  const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report);
+  const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation });
+  onLost = () => executor.fenceAll();
+  onControl = (m) => void runs.control(m).catch((e) => report(e, `run ${m.runId}: ${m.action} asked by another process`));
   // Runs a dead process left behind are taken over at start and by a periodic sweep
   // (a dead process's lock frees only when Postgres notices its connection is gone).
   let sweep: NodeJS.Timeout | undefined;
@@ -90,7 +106,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     close: async () => {
       clearInterval(sweep);
       await runs.drain();
-      await locks.close();
+      await lease.close();
       if (!options.database) await db.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Breakers } from './breakers.ts';
+import type { SignalSink } from './signals.ts';
 import type { StageLogger } from './types.ts';
 
 /**
@@ -14,4 +15,6 @@ export interface StageRuntimeDeps {
   log?: (stage: string) => StageLogger;
   /** The process's circuit breakers (per plugin and per named dependency). */
   breakers?: Breakers;
+  /** Where the executor takes the nodes' signals (absent under LangGraph's own server). */
+  signals?: SignalSink;
 }

@@ -1,6 +1,8 @@
 /**
- * The chunks a stage node writes to LangGraph's `custom` stream. The run executor
- * turns each into a typed RunEvent; under LangGraph's own server they stream as-is.
+ * The signals a node sends about itself. Under stagegraph's executor they go to the
+ * run's signal sink with the node's task id (see `graph/runs/signals.ts`), which turns
+ * each into a typed RunEvent tied to the task; they also go to LangGraph's `custom`
+ * stream, which is how they appear under LangGraph's own server.
  */
 import type { DecisionRecord } from '../graph/decisions/types.ts';
 import type { SerializedError } from './errors.ts';
@@ -17,4 +19,17 @@ export type StageSignal =
 
 export function isStageSignal(chunk: unknown): chunk is StageSignal {
   return typeof chunk === 'object' && chunk !== null && typeof (chunk as { sg?: unknown }).sg === 'string';
+}
+
+/** Where stagegraph's executor takes a node's signals: keyed by LangGraph's task id. */
+export type SignalSink = (task: string, signal: StageSignal) => void;
+
+/** The signal writer of a node invocation (`config` as LangGraph passes it to the node). */
+export function signalWriter(config: { context?: unknown; configurable?: Record<string, unknown>; writer?: (chunk: unknown) => void } | undefined): (s: StageSignal) => void {
+  const sink = (config?.context as { stagegraph?: { signals?: SignalSink } } | undefined)?.stagegraph?.signals;
+  const task = config?.configurable?.__pregel_task_id;
+  return (s) => {
+    if (sink && typeof task === 'string') sink(task, s);
+    config?.writer?.(s);
+  };
 }

@@ -9,7 +9,7 @@ import { Command, interrupt, isGraphBubbleUp, type LangGraphRunnableConfig } fro
 import type { z } from 'zod';
 import { StagegraphError, classify, serializeError, type SerializedError } from './errors.ts';
 import { ATTEMPT, normalizePolicy, toRetryPolicy, type NormalizedPolicy } from './policy.ts';
-import type { StageSignal } from './signals.ts';
+import { signalWriter } from './signals.ts';
 import { isContinue, type AnyStagePlugin } from './types.ts';
 import { breakerSignal, stageContext } from './context.ts';
 import type { StageRuntimeDeps } from './deps.ts';
@@ -61,7 +61,7 @@ function mergePatch(input: unknown, patch: unknown): unknown {
 export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, policy = normalizePolicy(plugin.policy)) {
   const name = plugin.name;
   return async (state: WorkflowStateValue, config: LangGraphRunnableConfig): Promise<WorkflowStateUpdate> => {
-    const write = (signal: StageSignal) => config.writer?.(signal);
+    const write = signalWriter(config);
     const deps = (config.context as { stagegraph?: StageRuntimeDeps } | undefined)?.stagegraph;
     const attempt = config.executionInfo?.nodeAttempt ?? 1;
     const started = performance.now();
@@ -146,7 +146,7 @@ export function stageNodeOptions(plugin: AnyStagePlugin, policy: NormalizedPolic
       ? {
           errorHandler: (_state: unknown, err: { error: unknown }, config?: LangGraphRunnableConfig): Command => {
             const error = serializeError(err.error);
-            config?.writer?.({ sg: 'stage_skipped', stage: name, error } satisfies StageSignal);
+            signalWriter(config)({ sg: 'stage_skipped', stage: name, error });
             const update: WorkflowStateUpdate = { skipped: [name], warnings: [skipWarning(name, error)] };
             return new Command({ update, ...(next.length ? { goto: next } : {}) });
           },

@@ -5,7 +5,7 @@
  * uses the learned preferences of the run's owner (`state.run.owner`).
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import type { StageSignal } from '../../nodes/signals.ts';
+import { signalWriter } from '../../nodes/signals.ts';
 import { depsOf } from '../deps.ts';
 import type { WorkflowStateUpdate, WorkflowStateValue } from '../state.ts';
 import type { RouteEdge } from '../workflow.ts';
@@ -29,7 +29,7 @@ export function decisionNode(point: DecisionPoint, route: RouteEdge | undefined,
     // A recalled record is already in the ledger (once per point and run); saving it
     // again under a restore's branch would collide on its id.
     if (deps?.ledger && !reused) record = await deps.ledger.save(runId, deps.branch ?? '', record);
-    config.writer?.({ sg: 'decision', record, reused } satisfies StageSignal);
+    signalWriter(config)({ sg: 'decision', record, reused });
 
     const update: WorkflowStateUpdate = { decisions: { [point.name]: record }, decisionLog: [record] };
     const target = route?.routes[record.chosen];

@@ -1,27 +1,51 @@
-import { EventEmitter } from 'node:events';
 import type { RunEvent } from './types.ts';
+
+type Listener = (e: RunEvent) => void;
 
 /**
  * In-process publication of logged events. Subscribers get events after they are
- * durable in the events table, in `seq` order per run.
+ * durable in the events table, in `seq` order per run. A subscriber that throws is
+ * isolated: it is reported through `onError` and the others, and the run that
+ * published, never notice.
  */
 export class EventBus {
-  private readonly emitter = new EventEmitter();
+  private readonly listeners = new Map<string, Set<Listener>>();
 
-  constructor() {
-    this.emitter.setMaxListeners(0);
-  }
+  /** @param onError told about a subscriber's exception. @default logs it to stderr */
+  constructor(private readonly onError: (error: unknown, event: RunEvent) => void = (error, event) => console.error(`stagegraph: an event subscriber threw on ${event.type} of run ${event.runId}:`, error)) {}
 
   publish(events: RunEvent[]): void {
     for (const e of events) {
-      this.emitter.emit(e.runId, e);
-      this.emitter.emit('*', e);
+      this.deliver(this.listeners.get(e.runId), e);
+      this.deliver(this.listeners.get('*'), e);
+    }
+  }
+
+  private deliver(set: Set<Listener> | undefined, e: RunEvent): void {
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(e);
+      } catch (error) {
+        try {
+          this.onError(error, e);
+        } catch {
+          // a reporter that throws is not the run's problem either
+        }
+      }
     }
   }
 
   /** Listens to one run, or to all runs with `'*'`. Returns the unsubscribe function. */
-  subscribe(runId: string | '*', listener: (e: RunEvent) => void): () => void {
-    this.emitter.on(runId, listener);
-    return () => this.emitter.off(runId, listener);
+  subscribe(runId: string | '*', listener: Listener): () => void {
+    let set = this.listeners.get(runId);
+    if (!set) this.listeners.set(runId, (set = new Set()));
+    // The same function subscribed twice is two subscriptions, as with an EventEmitter.
+    const own: Listener = (e) => listener(e);
+    set.add(own);
+    return () => {
+      set.delete(own);
+      if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+    };
   }
 }

@@ -17,6 +17,8 @@ import { skipWarning } from '../../nodes/stage.ts';
 import type { EventLog, RunRecorder } from '../events/log.ts';
 import type { RecoveryAction, RunEventPayloads } from '../events/types.ts';
 import type { ExecuteOptions, RunExecutor } from '../runs/executor.ts';
+import { ProcessLease } from '../runs/lease.ts';
+import type pg from 'pg';
 import { assertTransition } from '../runs/status.ts';
 import type { RunRow, RunStore } from '../runs/store.ts';
 import type { WorkflowStateUpdate, WorkflowStateValue } from '../state.ts';
@@ -57,6 +59,7 @@ export class Recovery {
     private readonly events: EventLog,
     private readonly executor: RunExecutor,
     private readonly saga: Saga,
+    private readonly pool: pg.Pool,
   ) {}
 
   /**
@@ -70,7 +73,7 @@ export class Recovery {
     switch (action) {
       case 'abort':
         if (row.status === 'aborted' && ['pending', 'failed'].includes(String(row.error?.details?.compensation))) {
-          return this.executor.exclusive(id, () => this.finishAbort(row));
+          return this.executor.exclusive(id, (rec) => this.finishAbort(row, rec));
         }
         return this.abort(id, reason, by, owner);
       case 'provide_input': {
@@ -129,25 +132,41 @@ export class Recovery {
     if (active) {
       active.stop = { reason: 'abort', by };
       active.controller.abort(new StagegraphError('run_aborted', reason, { class: 'fatal' }));
-      // It keeps its lock for the compensation below (handed over, not released).
-      await active.done.catch(() => undefined);
+      // It keeps holding the run for the compensation below (handed over, not released).
+      await active.done;
+    } else if (await this.store.executingElsewhere(id, await this.executor.lease.key())) {
+      // The process executing it aborts it, as if asked there.
+      await ProcessLease.send(this.pool, { runId: id, action: 'abort', by, reason });
+      return this.awaitAborted(id);
     }
-    return this.executor.exclusive(id, async () => {
-      const aborted = await this.store.transition(id, 'abort', { error: abortRecord(reason, by, 'pending') });
-      return this.finishAbort(aborted);
+    return this.executor.exclusive(id, async (rec) => {
+      const aborted = await rec.transition('abort', { error: abortRecord(reason, by, 'pending') });
+      return this.finishAbort(aborted, rec);
     }, { inherit: true });
   }
 
-  /** Compensates what an abort has not yet compensated, then logs `workflow.aborted`. Call it holding the run's lock. */
-  async finishAbort(row: RunRow): Promise<RunRow> {
+  /** Waits for another process to finish aborting run `id` (its compensation over). */
+  private async awaitAborted(id: string): Promise<RunRow> {
+    const deadline = Date.now() + 30_000;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const row = await this.store.require(id);
+      if (row.status === 'aborted' && row.error?.details?.compensation !== 'pending') return row;
+      if (row.status !== 'running' && row.status !== 'aborted') assertTransition(id, row.status, 'abort');
+      if (Date.now() > deadline) {
+        throw new StagegraphError('control_timeout', `run ${id}: the process executing it did not finish the abort in time`, { class: 'transient', details: { runId: id, status: row.status } });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** Compensates what an abort has not yet compensated, then logs `workflow.aborted`. Call it holding the run (`rec`). */
+  async finishAbort(row: RunRow, rec: RunRecorder): Promise<RunRow> {
     const { built, graph } = this.executor.workflow(row.workflowId);
-    const result = await this.saga.compensate(row.id, built.plan, completionsOf(await lineOf(graph, row.id)));
     const reason = row.error?.code === 'run_aborted' ? row.error.message : 'aborted';
     const by = row.error?.code === 'run_aborted' && typeof row.error.details.by === 'string' ? row.error.details.by : undefined;
-    const rec = this.events.recorder(row.id);
-    rec.push({ type: 'workflow.aborted', payload: { reason, by, compensated: result.compensated, ...(result.failed.length ? { failed: result.failed } : {}) } });
-    await rec.flush();
-    await this.store.setError(row.id, abortRecord(reason, by, result.failed.length ? 'failed' : 'done'));
+    const result = await this.saga.compensate(row.id, built.plan, completionsOf(await lineOf(graph, row.id)), { rec });
+    rec.patch({ error: abortRecord(reason, by, result.failed.length ? 'failed' : 'done') });
+    await rec.append({ type: 'workflow.aborted', payload: { reason, by, compensated: result.compensated, ...(result.failed.length ? { failed: result.failed } : {}) } });
     return this.store.require(row.id);
   }
 
@@ -156,7 +175,7 @@ export class Recovery {
     const finished: string[] = [];
     for (const row of await this.store.abortsUnfinished()) {
       if (this.executor.active.has(row.id)) continue;
-      const ok = await this.executor.exclusive(row.id, () => this.finishAbort(row)).then(() => true, () => false);
+      const ok = await this.executor.exclusive(row.id, (rec) => this.finishAbort(row, rec)).then(() => true, () => false);
       if (ok) finished.push(row.id);
     }
     return finished;
@@ -226,7 +245,7 @@ export class Recovery {
     const update: WorkflowStateUpdate = { skipped: [stage], warnings: [warning], ...(stepped ? { scratch: { [stage]: null } } : {}) };
     await graph.updateState(thread(row.id), update, stage);
     rec.push({ type: 'workflow.stage_changed', payload: { stage, change: 'skipped', error: cause, warning: warning.message, ...(by ? { by } : {}) } });
-    await this.store.updateProgress(row.id, { degraded: true });
+    rec.patch({ degraded: true });
   }
 
   /** Compensates `todo` (newest first); a compensation that still fails after its retries stops and fails the rollback. */

@@ -1,66 +1,78 @@
 /**
- * Drives one run of a compiled workflow: LangGraph `stream()` with the Postgres
- * checkpointer, every stream chunk turned into a typed RunEvent, the run row kept
- * current, and the outcome (completed, waiting_input, paused, failed) recorded.
- * A run executes on one process at a time: a session advisory lock fences it.
+ * Drives one execution of a run: takes the run (fenced, see `lease.ts` and
+ * `store.take`), streams the compiled graph with our checkpointer in `sync`
+ * durability, and records the outcome with its terminal event in one statement.
+ *
+ * Durability is `sync` for every run, deliberately: each superstep's checkpoint is
+ * committed (with the step's events, see `graph/record/`) before the next superstep's
+ * nodes start, so a kill at any instant redoes at most the tasks in flight, and the
+ * log never names a later stage before an earlier one's output is durable. It costs
+ * nothing extra: the step record is one round trip either way.
+ *
+ * The returned `done` never rejects: whatever happens, the run ends with an outcome,
+ * and an error that cannot even be recorded is reported and leaves the run to the
+ * recovery sweep.
  */
 import { Command, RunControl, isGraphDrained } from '@langchain/langgraph';
-import type pg from 'pg';
-import { StagegraphError, serializeError, type SerializedError } from '../../nodes/errors.ts';
-import { isStageSignal, type StageSignal } from '../../nodes/signals.ts';
-import { skipWarning } from '../../nodes/stage.ts';
+import { StagegraphError, serializeError } from '../../nodes/errors.ts';
 import type { BuiltWorkflow, CompiledWorkflow } from '../compile.ts';
 import type { GraphRuntimeDeps } from '../deps.ts';
-import type { EventLog, RunRecorder } from '../events/log.ts';
+import type { EventLog } from '../events/log.ts';
 import type { RunEventPayloads } from '../events/types.ts';
+import type { RunRecorder } from '../record/recorder.ts';
+import type { StepSaver } from '../record/saver.ts';
 import type { WorkflowStateValue } from '../state.ts';
-import type { RunLocks } from './locks.ts';
+import type { ProcessLease } from './lease.ts';
 import { ProgressTracker, type DurationHistory } from './progress.ts';
-import type { RunAction } from './status.ts';
-import type { RunRow, RunStore } from './store.ts';
+import { SignalTranslator } from './signals.ts';
+import type { RunRow, RunStore, Taken, TakeMode } from './store.ts';
 
 export interface RegisteredWorkflow {
   built: BuiltWorkflow;
   graph: CompiledWorkflow;
 }
 
-export type StopReason = 'pause' | 'abort' | 'shutdown';
+/** Why an execution was asked to stop: `fenced` when this process lost its lease. */
+export type StopReason = 'pause' | 'abort' | 'shutdown' | 'fenced';
 
 export interface ActiveRun {
   runId: string;
   controller: AbortController;
   control: RunControl;
   stop?: { reason: StopReason; by?: string };
-  /** Settles once the run holds its lock and has taken its status transition (rejects if it could not). */
+  /** Settles once the run is taken and has taken its status transition (rejects if it could not). */
   started: Promise<void>;
+  /** The outcome; never rejects. */
   done: Promise<RunOutcome>;
   /** The run row as this execution left it. */
   final?: RunRow;
 }
 
-export type RunOutcome = 'completed' | 'waiting_input' | 'paused' | 'failed' | 'stopped' | 'locked';
+/**
+ * `stopped`: aborted, still held for the abort's compensation. `fenced`: another
+ * execution took the run. `lost`: the outcome could not be recorded; the run is left
+ * to the recovery sweep. `not_started`: the run could not be taken.
+ */
+export type RunOutcome = 'completed' | 'waiting_input' | 'paused' | 'failed' | 'stopped' | 'fenced' | 'lost' | 'not_started';
 
 export interface ExecuteOptions {
-  /** The status change that starts this execution; `recover` keeps a `running` run as it is. */
-  action: RunAction | 'recover';
+  /** How the run is taken: a status action, or `recover` for a run a dead process left `running`. */
+  action: TakeMode;
   /** LangGraph input: the request, `null` to continue, or a `Command` answering an interrupt. */
   input: unknown;
   /** Fork from this checkpoint (restore). */
   checkpointId?: string;
   resumed?: RunEventPayloads['workflow.resumed'];
   /**
-   * Work done under the run's lock after its status transition and before the graph
-   * streams (a rollback's compensations, a skip's state update). The `resumed` event
-   * is durable before it starts. If it throws, the run fails with that error.
+   * Work done holding the run, after it is taken and before the graph streams (a
+   * rollback's compensations, a skip's state update). The `resumed` event is durable
+   * before it starts. If it throws, the run fails with that error.
    */
   prepare?: (rec: RunRecorder) => Promise<void>;
-  /**
-   * Decides the options once the run's lock is held (crash recovery reads the run's
-   * trail only for runs no live process holds). Merged over these options.
-   */
+  /** Decides the options once the run is held (crash recovery reads the run's trail). Merged over these options. */
   late?: () => Promise<ExecuteOptions>;
-  /** Creates the run row (already `running`) once the lock is held, instead of a status transition. */
-  create?: () => Promise<void>;
+  /** Creates the run (already `running`, held by `executor`) instead of taking it. */
+  create?: (executor: number) => Promise<Taken>;
 }
 
 /** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
@@ -70,13 +82,14 @@ export class RunExecutor {
   readonly active = new Map<string, ActiveRun>();
 
   constructor(
-    private readonly pool: pg.Pool,
     private readonly store: RunStore,
     private readonly events: EventLog,
+    private readonly saver: StepSaver,
     private readonly workflows: Map<string, RegisteredWorkflow>,
     private readonly deps: GraphRuntimeDeps,
-    private readonly locks: RunLocks,
+    readonly lease: ProcessLease,
     private readonly history: DurationHistory,
+    private readonly report: (error: unknown, context: string) => void,
   ) {}
 
   workflow(id: string): RegisteredWorkflow {
@@ -97,226 +110,171 @@ export class RunExecutor {
       done: undefined as never,
     };
     active.started.catch(() => undefined);
+    if (this.active.has(run.id)) {
+      failStart(new StagegraphError('run_locked', `run ${run.id} is already executing in this process`, { class: 'transient', details: { runId: run.id } }));
+      active.done = Promise.resolve('not_started');
+      return active;
+    }
     this.active.set(run.id, active);
-    active.done = this.drive(run, options, active, markStarted, failStart).finally(() => {
-      if (this.active.get(run.id) === active) this.active.delete(run.id);
-      void this.events.release(run.id);
-    });
+    active.done = this.drive(run, options, active, markStarted, failStart)
+      .catch((e): RunOutcome => {
+        this.report(e, `run ${run.id}: execution`);
+        return 'lost';
+      })
+      .finally(() => {
+        if (this.active.get(run.id) === active) this.active.delete(run.id);
+        this.events.release(run.id);
+      });
     return active;
   }
 
+  /** Stops every execution at once without writing (this process lost its lease). */
+  fenceAll(): void {
+    for (const a of this.active.values()) {
+      a.stop = { reason: 'fenced' };
+      this.events.recorder(a.runId).letGo();
+      a.controller.abort(new StagegraphError('run_fenced', 'this process lost its lease', { class: 'fatal' }));
+    }
+  }
+
   private async drive(run: RunRow, options: ExecuteOptions, active: ActiveRun, started: () => void, failStart: (e: unknown) => void): Promise<RunOutcome> {
-    if (!(await this.locks.tryAcquire(run.id).catch(() => false))) {
-      failStart(new StagegraphError('run_locked', `run ${run.id} is executing in another process`, { class: 'transient', details: { runId: run.id } }));
-      return 'locked';
-    }
+    let taken: Taken;
     try {
-      try {
-        if (options.late) options = { ...options, ...(await options.late()), late: undefined };
-        if (options.create) await options.create();
-        else if (options.action !== 'recover') await this.store.transition(run.id, options.action);
-      } catch (e) {
-        failStart(e);
-        throw e;
-      }
-      started();
-      return await this.stream(run, options, active);
-    } finally {
-      // An abort takes the lock over: it compensates under it (see `exclusive`). The unlock
-      // is queued on the lock connection, so a later acquire in this process comes after it.
-      if (active.stop?.reason !== 'abort') void this.locks.release(run.id).catch(() => undefined);
+      const me = await this.lease.key();
+      taken = options.create ? await options.create(me) : await this.store.take(run.id, options.action, me);
+    } catch (e) {
+      failStart(e);
+      return 'not_started';
     }
+    const rec = this.events.recorder(run.id);
+    rec.hold(taken.holding);
+    this.events.bus.publish(taken.events);
+    try {
+      if (options.late) options = { ...options, ...(await options.late()), late: undefined };
+    } catch (e) {
+      started();
+      return this.finish(active, rec, () => this.failWith(rec, e, undefined, active));
+    }
+    started();
+    return this.stream({ ...run, ...taken.row }, options, active, rec);
   }
 
   /**
-   * Runs `fn` holding the run's lock (fenced against every process). `inherit` takes
-   * over a lock this process already holds (an abort after its execution stopped).
-   * @throws StagegraphError `run_locked` if another process (or task) holds it.
+   * Runs `fn` holding the run (fenced against every process); `inherit` continues
+   * with a hold this process kept (an abort after its execution stopped).
+   * @throws StagegraphError `run_locked` if a live process executes it.
    */
-  async exclusive<T>(runId: string, fn: () => Promise<T>, options: { inherit?: boolean } = {}): Promise<T> {
-    const mine = (options.inherit && this.locks.holds(runId)) || (await this.locks.tryAcquire(runId).catch(() => false));
-    if (!mine) throw new StagegraphError('run_locked', `run ${runId} is busy in another process`, { class: 'transient', details: { runId } });
+  async exclusive<T>(runId: string, fn: (rec: RunRecorder) => Promise<T>, options: { inherit?: boolean } = {}): Promise<T> {
+    if (this.active.has(runId)) throw new StagegraphError('run_locked', `run ${runId} is executing in this process`, { class: 'transient', details: { runId } });
+    const rec = this.events.recorder(runId);
+    if (!(options.inherit && rec.fence !== undefined)) {
+      const taken = await this.store.take(runId, 'hold', await this.lease.key());
+      rec.hold(taken.holding);
+    }
     try {
-      return await fn();
+      return await fn(rec);
     } finally {
-      await this.locks.release(runId);
+      const fence = rec.fence;
+      rec.letGo();
+      this.events.release(runId);
+      if (fence !== undefined) await this.store.release(runId, fence).catch((e) => this.report(e, `run ${runId}: release`));
     }
   }
 
-  private async stream(run: RunRow, options: ExecuteOptions, active: ActiveRun): Promise<RunOutcome> {
+  private async stream(run: RunRow, options: ExecuteOptions, active: ActiveRun, rec: RunRecorder): Promise<RunOutcome> {
     const { built, graph } = this.workflow(run.workflowId);
-    const rec = this.events.recorder(run.id);
     const threadConfig = { configurable: { thread_id: run.id } };
     const from = options.checkpointId ? { configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } } : threadConfig;
     let before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;
     const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
-    if (options.prepare) {
-      try {
-        await rec.flush();
-        await options.prepare(rec);
-        // A recovery action may have written state (e.g. a skip): read what the run continues from.
-        before = await graph.getState(threadConfig);
-      } catch (e) {
-        const error = serializeError(e);
-        rec.push({ type: 'workflow.failed', payload: { error, ...(typeof error.details.stage === 'string' ? { stage: error.details.stage } : {}) } });
-        await rec.flush().catch(() => undefined);
-        active.final = await this.store.transition(run.id, 'fail', { error });
-        return 'failed';
-      }
-    }
-
-    const t0 = performance.now();
-    // Row updates ride on the event log's next flush (one round trip for both).
-    const translate = new SignalTranslator(rec, tracker, run, built.id, this.history, (p) => rec.patch(p));
-    const settle = () => rec.flush();
-    const context: { stagegraph: GraphRuntimeDeps } = {
-      stagegraph: { ...this.deps, branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '', seed: Number(run.options.seed ?? this.deps.seed ?? 1) },
-    };
-    const config = {
-      configurable: { thread_id: run.id, ...(options.checkpointId ? { checkpoint_id: options.checkpointId } : {}) },
-      streamMode: ['custom', 'updates'] as const,
-      signal: active.controller.signal,
-      control: active.control,
-      context,
-      recursionLimit: 10_000,
-    };
+    const detach = this.saver.attach(rec);
     try {
-      const stream = await graph.stream(options.input, config);
-      // Interrupts arrive as `__interrupt__` updates: no extra state read at the end of a run.
-      const waiting: { value?: unknown }[] = [];
-      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        if (mode === 'custom') translate.handle(chunk);
-        else if (chunk && typeof chunk === 'object' && '__interrupt__' in chunk) waiting.push(...((chunk as { __interrupt__: { value?: unknown }[] }).__interrupt__));
+      if (options.prepare) {
+        try {
+          await rec.flush();
+          await options.prepare(rec);
+          // A recovery action may have written state (e.g. a skip): read what the run continues from.
+          before = await graph.getState(threadConfig);
+        } catch (e) {
+          return await this.finish(active, rec, () => this.failWith(rec, e, undefined, active));
+        }
+      }
+      const t0 = performance.now();
+      const translate = new SignalTranslator(rec, tracker, run.id, built.id, this.history);
+      const context: { stagegraph: GraphRuntimeDeps } = {
+        stagegraph: {
+          ...this.deps,
+          branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '',
+          seed: Number(run.options.seed ?? this.deps.seed ?? 1),
+          signals: (task, s) => translate.handle(task, s),
+        },
+      };
+      const config = {
+        configurable: { thread_id: run.id, ...(options.checkpointId ? { checkpoint_id: options.checkpointId } : {}) },
+        streamMode: 'updates' as const,
+        durability: 'sync' as const,
+        signal: active.controller.signal,
+        control: active.control,
+        context,
+        recursionLimit: 10_000,
+      };
+      let waiting: { value?: unknown }[] = [];
+      try {
+        // Interrupts arrive as `__interrupt__` updates: no extra state read at the end of a run.
+        for await (const chunk of (await graph.stream(options.input, config)) as AsyncIterable<Record<string, unknown>>) {
+          if (chunk && typeof chunk === 'object' && '__interrupt__' in chunk) waiting = [...waiting, ...(chunk.__interrupt__ as { value?: unknown }[])];
+        }
+      } catch (e) {
+        return await this.finish(active, rec, () => this.stopped(e, active, rec, graph, threadConfig, translate.lastFailedStage));
       }
       if (waiting.length > 0) {
         const question = waiting[0]!.value;
         const stage = (question as { stage?: unknown } | null)?.stage;
-        // The row changes first, so a client reacting to the event reads the new status.
-        await settle();
-        active.final = await this.store.transition(run.id, 'wait', { question });
-        rec.push({ type: 'workflow.paused', payload: { reason: 'input', next: typeof stage === 'string' ? [stage] : [], question } });
-        await settle();
-        return 'waiting_input';
+        const paused = { type: 'workflow.paused' as const, payload: { reason: 'input' as const, next: typeof stage === 'string' ? [stage] : [], question } };
+        return await this.finish(active, rec, async () => ((active.final = await rec.transition('wait', { question }, paused, true)), 'waiting_input'));
       }
       const values = (before?.values ?? {}) as Partial<WorkflowStateValue>;
       const warnings = [...(values.warnings ?? []).map((w) => w.message), ...translate.warnings];
       const degraded = (values.skipped?.length ?? 0) > 0 || translate.skipped > 0;
-      await settle();
-      active.final = await this.store.transition(run.id, 'complete', degraded ? { degraded } : {});
-      rec.push({ type: 'workflow.completed', payload: { degraded, warnings, durationMs: Math.round(performance.now() - t0) } });
-      await settle();
-      return 'completed';
-    } catch (e) {
-      const stop = active.stop;
-      if (isGraphDrained(e) || (stop && stop.reason !== 'abort' && active.controller.signal.aborted)) {
-        const next = (await graph.getState(threadConfig)).next as string[];
-        rec.push({ type: 'workflow.paused', payload: { reason: stop?.reason === 'shutdown' ? 'shutdown' : 'pause', by: stop?.by, next } });
-        await settle();
-        active.final = await this.store.transition(run.id, 'drain');
-        return 'paused';
-      }
-      if (stop?.reason === 'abort') {
-        await settle();
-        return 'stopped';
-      }
-      const error = serializeError(e);
-      rec.push({ type: 'workflow.failed', payload: { error, stage: translate.lastFailedStage } });
-      await settle();
-      active.final = await this.store.transition(run.id, 'fail', { error });
-      return 'failed';
+      const completed = { type: 'workflow.completed' as const, payload: { degraded, warnings, durationMs: Math.round(performance.now() - t0) } };
+      return await this.finish(active, rec, async () => ((active.final = await rec.transition('complete', degraded ? { degraded } : {}, completed, true)), 'completed'));
     } finally {
-      await rec.flush().catch(() => undefined);
-    }
-  }
-}
-
-type RowPatch = { currentStage?: string; progress?: number; etaMs?: number; degraded?: boolean };
-
-/** Turns the stage runtime's custom-stream signals into RunEvents and progress. */
-class SignalTranslator {
-  lastFailedStage?: string;
-  /** Optional stages skipped during this execution, and their warnings. */
-  skipped = 0;
-  readonly warnings: string[] = [];
-  private readonly stepMs = new Map<string, number>();
-  private readonly lastPct = new Map<string, { pct: number; at: number }>();
-
-  constructor(
-    private readonly rec: RunRecorder,
-    private readonly tracker: ProgressTracker,
-    private readonly run: RunRow,
-    private readonly workflowId: string,
-    private readonly history: DurationHistory,
-    private readonly row: (p: RowPatch) => void,
-  ) {}
-
-  handle(chunk: unknown): void {
-    if (!isStageSignal(chunk)) return;
-    const s: StageSignal = chunk;
-    const rec = this.rec;
-    switch (s.sg) {
-      case 'stage_started':
-        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'started', attempt: s.attempt } });
-        this.row({ currentStage: s.stage });
-        return;
-      case 'stage_finished': {
-        const total = (this.stepMs.get(s.stage) ?? 0) + s.durationMs;
-        if (s.step) {
-          this.stepMs.set(s.stage, total);
-          rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'step', attempt: s.attempt, durationMs: Math.round(s.durationMs) } });
-          return;
-        }
-        this.stepMs.delete(s.stage);
-        this.tracker.stageDone(s.stage);
-        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'completed', attempt: s.attempt, durationMs: Math.round(total) } });
-        rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: total, ok: true, attempt: s.attempt });
-        this.history.record(this.workflowId, s.stage, total);
-        this.progress(s.stage, 100);
-        return;
-      }
-      case 'stage_failed':
-        this.lastFailedStage = s.stage;
-        rec.push({ type: 'workflow.error', payload: { stage: s.stage, error: s.error, willRetry: s.willRetry } });
-        if (!s.willRetry) rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'failed', attempt: s.attempt, error: s.error } });
-        rec.sample({ workflowId: this.workflowId, stage: s.stage, runId: this.run.id, durationMs: s.durationMs, ok: false, attempt: s.attempt });
-        return;
-      case 'stage_skipped': {
-        this.tracker.stageDone(s.stage);
-        const warning = skipWarning(s.stage, s.error).message;
-        this.skipped += 1;
-        this.warnings.push(warning);
-        rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'skipped', error: s.error, warning } });
-        this.row({ degraded: true });
-        this.progress(s.stage, 100);
-        return;
-      }
-      case 'progress':
-        this.tracker.stageProgress(s.stage, s.pct);
-        this.progress(s.stage, s.pct, s.note);
-        return;
-      case 'timeout_warning':
-        rec.push({ type: 'workflow.timeout_warning', payload: { stage: s.stage, elapsedMs: s.elapsedMs, timeoutMs: s.timeoutMs } });
-        return;
-      case 'custom':
-        rec.push({ type: 'workflow.custom', payload: { stage: s.stage, name: s.name, data: s.data } });
-        return;
-      case 'decision':
-        rec.push({ type: 'workflow.decision_made', payload: { decision: s.record, reused: s.reused } });
-        return;
+      detach();
     }
   }
 
-  /** At most one progress event per stage per 1 % or 100 ms. */
-  private progress(stage: string, stagePct: number, note?: string): void {
-    const now = performance.now();
-    const last = this.lastPct.get(stage);
-    if (last && stagePct < 100 && stagePct - last.pct < 1 && now - last.at < 100) return;
-    this.lastPct.set(stage, { pct: stagePct, at: now });
-    const { progressPct, etaMs } = this.tracker.snapshot();
-    this.rec.push({ type: 'workflow.progress_updated', payload: { stage, stagePct, progressPct, etaMs, ...(note ? { note } : {}) } });
-    this.row({ progress: progressPct, etaMs });
+  /** The graph stopped with `e`: drained (pause, shutdown), aborted, fenced or failed. */
+  private async stopped(e: unknown, active: ActiveRun, rec: RunRecorder, graph: CompiledWorkflow, threadConfig: object, failedStage?: string): Promise<RunOutcome> {
+    const stop = active.stop;
+    if (stop?.reason === 'fenced' || (e instanceof StagegraphError && e.code === 'run_fenced')) return 'fenced';
+    if (stop?.reason === 'abort') return 'stopped';
+    if (isGraphDrained(e) || (stop && active.controller.signal.aborted)) {
+      const next = (await graph.getState(threadConfig)).next as string[];
+      const paused = { type: 'workflow.paused' as const, payload: { reason: stop?.reason === 'shutdown' ? ('shutdown' as const) : ('pause' as const), by: stop?.by, next } };
+      active.final = await rec.transition('drain', {}, paused, true);
+      return 'paused';
+    }
+    return this.failWith(rec, e, failedStage, active);
+  }
+
+  private async failWith(rec: RunRecorder, e: unknown, stage?: string, active?: ActiveRun): Promise<RunOutcome> {
+    const error = serializeError(e);
+    const at = stage ?? (typeof error.details.stage === 'string' ? error.details.stage : undefined);
+    const final = await rec.transition('fail', { error }, { type: 'workflow.failed', payload: { error, ...(at ? { stage: at } : {}) } }, true);
+    if (active) active.final = final;
+    return 'failed';
+  }
+
+  /** Records the outcome; if even that fails, the run is left to the recovery sweep and the error reported. */
+  private async finish(active: ActiveRun, rec: RunRecorder, record: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    try {
+      return await record();
+    } catch (e) {
+      if (e instanceof StagegraphError && e.code === 'run_fenced') return 'fenced';
+      this.report(e, `run ${active.runId}: recording the outcome`);
+      rec.letGo();
+      return 'lost';
+    }
   }
 }
-
-export type { SerializedError };

@@ -13,9 +13,12 @@ import type { RunEvent } from '../events/types.ts';
 import { Recovery, type RecoveryRequest } from '../recovery/actions.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
+import { assertStorable } from '../store/storable.ts';
 import { PAUSE_GRACE_MS, type ActiveRun, type RunExecutor, type RunOutcome } from './executor.ts';
+import { ProcessLease, type ControlMessage } from './lease.ts';
 import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
+import type pg from 'pg';
 import { toCheckpoint, toRunView, type CheckpointInfo, type RunView } from './view.ts';
 
 export interface StartRunInput {
@@ -41,23 +44,27 @@ export class Runs {
     private readonly store: RunStore,
     readonly events: EventLog,
     private readonly executor: RunExecutor,
+    private readonly pool: pg.Pool,
     options: RunsOptions = {},
   ) {
-    this.recovery = new Recovery(store, events, executor, new Saga(store, events, options.deps ?? {}, options.compensation));
+    this.recovery = new Recovery(store, events, executor, new Saga(store, events, options.deps ?? {}, options.compensation), pool);
   }
 
   /** Creates the run (thread id = run id) and starts it in the background. */
   async start(input: StartRunInput): Promise<RunRow> {
     const wf = this.executor.workflow(input.workflowId);
+    assertStorable(input.request, 'request');
+    assertStorable(input.options ?? {}, 'options');
+    if (input.owner !== undefined) assertStorable(input.owner, 'owner');
     const owner = input.owner ?? 'local';
     const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
     const run = { id: fields.id, workflowId: fields.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
     let row: RunRow | undefined;
-    // The executor takes the new run's lock first, then inserts it `running`: no window
-    // in which another process's recovery could see it unlocked.
-    const create = async () => {
-      row = await this.store.insert(fields, true);
-      this.events.recorder(fields.id).push({ type: 'workflow.started', payload: { workflowId: fields.workflowId, request: input.request, owner } });
+    // Inserted `running`, held by this process, with its started event: one statement.
+    const create = async (executor: number) => {
+      const taken = await this.store.insertRunning(fields, executor, { type: 'workflow.started', payload: { workflowId: fields.workflowId, request: input.request, owner } });
+      row = taken.row;
+      return taken;
     };
     const stub = { ...fields, status: 'queued' } as RunRow;
     await this.executor.execute(stub, { action: 'start', input: { request: input.request, run }, create }).started;
@@ -94,9 +101,42 @@ export class Runs {
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'pause');
     const active = this.executor.active.get(id);
-    if (!active) return this.store.transition(id, 'pause');
-    await this.stop(active, 'pause', by);
-    return this.store.require(id);
+    if (active) {
+      await this.stop(active, 'pause', by);
+      return this.store.require(id);
+    }
+    const me = await this.executor.lease.key();
+    if (await this.store.executingElsewhere(id, me)) {
+      await ProcessLease.send(this.pool, { runId: id, action: 'pause', by });
+      return this.settled(id, (r) => r.status !== 'running' || r.executor === null);
+    }
+    // Nobody executes it (queued, or left running by a dead process): pause it here.
+    const taken = await this.store.take(id, 'pause', me, { event: { type: 'workflow.paused', payload: { reason: 'pause', by, next: [] } }, release: true });
+    this.events.bus.publish(taken.events);
+    return taken.row;
+  }
+
+  /**
+   * Waits until another process has acted on run `id` (`until` holds), reading its row.
+   * @throws StagegraphError `control_timeout` if it has not within the grace period and 10 s.
+   */
+  private async settled(id: string, until: (r: RunRow) => boolean): Promise<RunRow> {
+    const deadline = Date.now() + PAUSE_GRACE_MS + 10_000;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const row = await this.store.require(id);
+      if (until(row)) return row;
+      if (Date.now() > deadline) {
+        throw new StagegraphError('control_timeout', `run ${id}: the process executing it did not act in time`, { class: 'transient', details: { runId: id, status: row.status } });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** A pause or abort another process asked of a run executing here. */
+  async control(m: ControlMessage): Promise<void> {
+    if (!this.executor.active.has(m.runId)) return;
+    if (m.action === 'pause') await this.pause(m.runId, m.by);
+    else await this.abort(m.runId, m.reason, m.by);
   }
 
   private async stop(active: ActiveRun, reason: 'pause' | 'shutdown', by?: string): Promise<RunOutcome> {
@@ -119,6 +159,8 @@ export class Runs {
 
   /** Answers a `waiting_input` run: `answer` is merged into the asking stage's input. */
   async answer(id: string, answer: unknown, by?: string, owner?: string): Promise<RunRow> {
+    assertStorable(answer, 'answer');
+    assertStorable(by ?? '', 'by');
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'answer');
     await this.executor.execute(row, { action: 'answer', input: new Command({ resume: answer }), resumed: { from: 'waiting_input', by } }).started;
@@ -129,7 +171,8 @@ export class Runs {
    * Aborts in-flight work at once, moves the run to `aborted`, then compensates
    * completed stages in reverse order (once each) and logs `workflow.aborted`.
    */
-  abort(id: string, reason = 'aborted by request', by?: string, owner?: string): Promise<RunRow> {
+  async abort(id: string, reason = 'aborted by request', by?: string, owner?: string): Promise<RunRow> {
+    assertStorable({ reason, by: by ?? '' }, 'abort');
     return this.recovery.abort(id, reason, by, owner);
   }
 
@@ -144,6 +187,11 @@ export class Runs {
   recover(id?: string, request?: RecoveryRequest, owner?: string): Promise<string[] | RunRow> {
     if (id === undefined) return this.recoverOrphans();
     if (!request) throw new TypeError('runs.recover(id, request): request is required');
+    try {
+      assertStorable(request, 'request');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.recovery.act(id, request, owner);
   }
 
@@ -187,7 +235,8 @@ export class Runs {
    */
   async recoverOrphans(): Promise<string[]> {
     const resumed: string[] = [];
-    for (const row of await this.store.withStatus('running')) {
+    const me = await this.executor.lease.key();
+    for (const row of await this.store.orphans(me, [...this.executor.active.keys()])) {
       if (this.executor.active.has(row.id)) continue;
       const active = this.executor.execute(row, { action: 'recover', input: null, late: () => this.recovery.crashOptions(row) });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);

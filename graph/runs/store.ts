@@ -1,49 +1,35 @@
 /**
- * The runs table. Status changes are compare-and-set against the transition table,
- * so two processes (or a late callback) cannot move a run along an invalid edge.
+ * The runs table. A run is created, or taken by a process to execute or act on it,
+ * here: both are compare-and-set (status against the transition table, executor
+ * against the live leases), bump the run's fence and return what the process then
+ * holds. Every later write of the run goes through its recorder (`graph/record/`).
  */
 import type pg from 'pg';
-import { StagegraphError, type SerializedError } from '../../nodes/errors.ts';
-import type { RunEvent, RunEventType } from '../events/types.ts';
+import { StagegraphError } from '../../nodes/errors.ts';
+import type { Holding } from '../record/recorder.ts';
+import { retryHiccups } from '../record/retry.ts';
+import type { RunEvent, RunEventDraft, RunEventType } from '../events/types.ts';
+import { executorAlive } from './lease.ts';
 import { assertTransition, TRANSITIONS, type RunAction, type RunStatus } from './status.ts';
+import { toRow, type RunRow } from './row.ts';
 
-export interface RunRow {
-  id: string;
-  workflowId: string;
-  owner: string;
-  status: RunStatus;
-  request: unknown;
-  options: Record<string, unknown>;
-  currentStage: string | null;
-  progress: number;
-  etaMs: number | null;
-  degraded: boolean;
-  question: unknown;
-  error: SerializedError | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
+/** A run this process now holds: its row, fence and last seq, and the event logged with taking it. */
+export interface Taken {
+  row: RunRow;
+  holding: Holding;
+  events: RunEvent[];
 }
 
-function toRow(r: Record<string, unknown>): RunRow {
-  return {
-    id: r.id as string,
-    workflowId: r.workflow_id as string,
-    owner: r.owner as string,
-    status: r.status as RunStatus,
-    request: r.request,
-    options: r.options as Record<string, unknown>,
-    currentStage: (r.current_stage as string) ?? null,
-    progress: Number(r.progress),
-    etaMs: (r.eta_ms as number) ?? null,
-    degraded: r.degraded as boolean,
-    question: r.question ?? null,
-    error: (r.error as SerializedError) ?? null,
-    createdAt: (r.created_at as Date).toISOString(),
-    updatedAt: (r.updated_at as Date).toISOString(),
-    finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
-  };
+/** How a process takes a run: along a status action, to `recover` one left running by a dead process, or to `hold` it as it is. */
+export type TakeMode = RunAction | 'recover' | 'hold';
+
+function takenFrom(r: Record<string, unknown>, event: RunEventDraft | undefined, at: Date): Taken {
+  const lastSeq = Number(r.last_seq);
+  const events = event ? [{ ...event, runId: r.id as string, seq: lastSeq, at: at.toISOString() } as RunEvent] : [];
+  return { row: toRow(r), holding: { fence: String(r.fence), lastSeq }, events };
 }
+
+export type { RunRow } from './row.ts';
 
 export interface ListRunsQuery {
   owner?: string;
@@ -55,18 +41,6 @@ export interface ListRunsQuery {
 
 export class RunStore {
   constructor(private readonly pool: pg.Pool) {}
-
-  /**
-   * Creates a run. `started` inserts it already `running` (the `start` transition taken
-   * at insert), for an executor that holds the run's lock before the row exists.
-   */
-  async insert(run: { id: string; workflowId: string; owner: string; request: unknown; options: Record<string, unknown> }, started = false): Promise<RunRow> {
-    const { rows } = await this.pool.query(
-      `INSERT INTO sg_runs (id, workflow_id, owner, status, request, options) VALUES ($1, $2, $3, $6, $4, $5) RETURNING *`,
-      [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options), started ? 'running' : 'queued'],
-    );
-    return toRow(rows[0]);
-  }
 
   async get(id: string): Promise<RunRow | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM sg_runs WHERE id = $1', [id]);
@@ -131,45 +105,101 @@ export class RunStore {
     return rows.map((r) => r.payload);
   }
 
-  /** Replaces the run's error (e.g. an abort's record once its compensation is over). */
-  async setError(id: string, error: SerializedError | null): Promise<void> {
-    await this.pool.query('UPDATE sg_runs SET error = $2::jsonb, updated_at = now() WHERE id = $1', [id, JSON.stringify(error)]);
-  }
-
-  async withStatus(status: RunStatus): Promise<RunRow[]> {
-    const { rows } = await this.pool.query('SELECT * FROM sg_runs WHERE status = $1 ORDER BY created_at', [status]);
-    return rows.map(toRow);
+  /**
+   * Creates a run already `running`, held by `executor`, with its `workflow.started` event.
+   * @throws StagegraphError `invalid_input` (via the caller's checks); Postgres errors other than hiccups
+   */
+  async insertRunning(run: { id: string; workflowId: string; owner: string; request: unknown; options: Record<string, unknown> }, executor: number, started: RunEventDraft): Promise<Taken> {
+    const at = new Date();
+    return retryHiccups(async (attempt) => {
+      const { rows } = await this.pool.query(
+        `WITH r AS (
+           INSERT INTO sg_runs (id, workflow_id, owner, status, request, options, executor, fence, last_seq)
+           VALUES ($1, $2, $3, 'running', $4, $5, $6, 1, 1) ON CONFLICT (id) DO NOTHING RETURNING *),
+         e AS (INSERT INTO sg_events (run_id, seq, type, at, payload) SELECT r.id, 1, $7, $8, $9 FROM r)
+         SELECT r.*, pg_notify('sg_events', r.id::text || ':1') FROM r`,
+        [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options), executor, started.type, at, JSON.stringify(started.payload)],
+      );
+      if (rows[0]) return takenFrom(rows[0], started, at);
+      // Only a retry can find the run already there: an earlier attempt was applied after all.
+      const again = attempt > 1 ? (await this.pool.query('SELECT * FROM sg_runs WHERE id = $1 AND executor = $2 AND fence = 1', [run.id, executor])).rows[0] : undefined;
+      if (again) return takenFrom(again, started, at);
+      throw new StagegraphError('run_exists', `run ${run.id} already exists`, { class: 'validation', details: { runId: run.id } });
+    });
   }
 
   /**
-   * Moves a run along `action` if its current status allows it (compare-and-set).
-   * @throws StagegraphError `invalid_transition`, `run_not_found`
+   * Takes run `id` for `executor` if no other live process holds it: moves it along
+   * `mode` (compare-and-set), bumps its fence, logs `event`. With `release` the run is
+   * changed but not held (a pause of a run nobody executes).
+   * @throws StagegraphError `invalid_transition`, `run_locked` (a live process executes it), `run_not_found`
    */
-  async transition(id: string, action: RunAction, fields: { question?: unknown; error?: SerializedError | null; degraded?: boolean } = {}): Promise<RunRow> {
-    const { from, to } = TRANSITIONS[action];
-    const terminal = to === 'completed' || to === 'failed' || to === 'aborted';
-    const { rows } = await this.pool.query(
-      `UPDATE sg_runs SET status = $3, updated_at = now(),
-         question = CASE WHEN $3 = 'waiting_input' THEN $4::jsonb ELSE NULL END,
-         error = CASE WHEN $5::boolean THEN $6::jsonb WHEN $3 = 'running' THEN NULL ELSE error END,
-         degraded = COALESCE($7, degraded),
-         finished_at = CASE WHEN $8 THEN now() ELSE NULL END,
-         progress = CASE WHEN $3 = 'completed' THEN 100 ELSE progress END,
-         eta_ms = CASE WHEN $8 THEN 0 ELSE eta_ms END
-       WHERE id = $1 AND status = ANY($2::text[]) RETURNING *`,
-      [id, from, to, JSON.stringify(fields.question ?? null), 'error' in fields, JSON.stringify(fields.error ?? null), fields.degraded ?? null, terminal],
-    );
-    if (rows[0]) return toRow(rows[0]);
-    const current = await this.require(id);
-    assertTransition(id, current.status, action);
-    throw new StagegraphError('transition_conflict', `run ${id} changed status concurrently`, { class: 'transient', details: { runId: id } });
+  async take(id: string, mode: TakeMode, executor: number, opts: { event?: RunEventDraft; error?: unknown; release?: boolean } = {}): Promise<Taken> {
+    const change = mode === 'hold' ? undefined : mode === 'recover' ? { from: ['running'] as const, to: 'running' as const } : TRANSITIONS[mode];
+    const at = new Date();
+    const n = opts.event ? 1 : 0;
+    const set = ['executor = $3', 'fence = fence + 1', `last_seq = last_seq + ${n}`, 'updated_at = now()'];
+    const values: unknown[] = [id, change?.from ?? null, opts.release ? null : executor, opts.event?.type ?? null, at, JSON.stringify(opts.event?.payload ?? null), executor];
+    if (change) {
+      set.push('status = $8');
+      values.push(change.to);
+      if (change.to === 'running') set.push('error = NULL', 'question = NULL', 'finished_at = NULL');
+      if (change.to === 'aborted') set.push('finished_at = now()', 'eta_ms = 0');
+    }
+    if (opts.error !== undefined) {
+      set.push(`error = $${values.push(JSON.stringify(opts.error))}::jsonb`);
+    }
+    return retryHiccups(async (attempt) => {
+      const { rows } = await this.pool.query(
+        `WITH g AS (
+           UPDATE sg_runs SET ${set.join(', ')}
+           WHERE id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+             AND (executor IS NULL OR executor = $7 OR NOT ${executorAlive('sg_runs.executor')})
+           RETURNING *),
+         e AS (INSERT INTO sg_events (run_id, seq, type, at, payload) SELECT g.id, g.last_seq, $4, $5, $6::jsonb FROM g WHERE $4::text IS NOT NULL)
+         SELECT g.*, CASE WHEN $4::text IS NOT NULL THEN pg_notify('sg_events', g.id::text || ':' || g.last_seq) END FROM g`,
+        values,
+      );
+      if (rows[0]) return takenFrom(rows[0], opts.event, at);
+      const current = await this.require(id);
+      // A retry whose first attempt was applied after all finds the run held by us, moved.
+      if (attempt > 1 && current.executor === (opts.release ? null : executor) && (!change || current.status === change.to)) {
+        const { rows: [r] } = await this.pool.query('SELECT * FROM sg_runs WHERE id = $1', [id]);
+        return takenFrom(r, opts.event, at);
+      }
+      if (change && mode !== 'recover') assertTransition(id, current.status, mode as RunAction);
+      if (change && !change.from.includes(current.status)) {
+        throw new StagegraphError('run_not_orphaned', `run ${id} is ${current.status}, not left running`, { class: 'validation', details: { runId: id, status: current.status } });
+      }
+      throw new StagegraphError('run_locked', `run ${id} is executing in another process`, { class: 'transient', details: { runId: id } });
+    });
   }
 
-  async updateProgress(id: string, p: { currentStage?: string | null; progress?: number; etaMs?: number | null; degraded?: boolean }): Promise<void> {
-    await this.pool.query(
-      `UPDATE sg_runs SET current_stage = COALESCE($2, current_stage), progress = COALESCE($3, progress),
-         eta_ms = COALESCE($4, eta_ms), degraded = degraded OR COALESCE($5, false), updated_at = now() WHERE id = $1`,
-      [id, p.currentStage ?? null, p.progress ?? null, p.etaMs ?? null, p.degraded ?? null],
+  /** Lets go of a run held without executing it (after `take(.., 'hold')`), if this fence still holds it. */
+  async release(id: string, fence: string): Promise<void> {
+    await retryHiccups(() => this.pool.query('UPDATE sg_runs SET executor = NULL WHERE id = $1 AND fence = $2::bigint', [id, fence]));
+  }
+
+  /**
+   * Runs left `running` by a dead process (or by this one, `executor`, outside its
+   * `active` executions: a run whose final write failed).
+   */
+  async orphans(executor: number, active: string[]): Promise<RunRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT * FROM sg_runs WHERE status = 'running'
+         AND (executor IS NULL OR (executor = $1 AND NOT (id = ANY($2::uuid[]))) OR (executor <> $1 AND NOT ${executorAlive('sg_runs.executor')}))
+       ORDER BY created_at`,
+      [executor, active],
     );
+    return rows.map(toRow);
+  }
+
+  /** Whether a live process other than `executor` executes run `id`. */
+  async executingElsewhere(id: string, executor: number): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM sg_runs WHERE id = $1 AND status = 'running' AND executor IS NOT NULL AND executor <> $2 AND ${executorAlive('sg_runs.executor')}`,
+      [id, executor],
+    );
+    return rows.length > 0;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Versioned migrations for stagegraph's own tables. Each runs once, in order, in a
- * transaction, under an advisory lock so that concurrent starts do not race.
- * Append new versions; never edit an applied one.
+ * Versioned migrations for stagegraph's own tables and LangGraph's checkpoint tables.
+ * Each of ours runs once, in order, in a transaction; all of them, the checkpointer's
+ * included, run under one advisory lock, so that processes starting together on an
+ * empty database do not race. Append new versions; never edit an applied one.
  */
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import type pg from 'pg';
 
 interface Migration {
@@ -116,36 +118,79 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sg_api_keys_owner ON sg_api_keys (owner);
     `,
   },
+  {
+    version: 4,
+    name: 'api key last use',
+    sql: `ALTER TABLE sg_api_keys ADD COLUMN last_used_at timestamptz;`,
+  },
+  {
+    version: 5,
+    name: 'run fencing and the step record',
+    sql: `
+      -- executor: the process key (advisory lock) of the process executing the run, or NULL.
+      -- fence: taken anew by each execution; every write of the run is checked against it.
+      -- last_seq: the run's last event seq, advanced in the statement that appends events.
+      ALTER TABLE sg_runs ADD COLUMN executor integer, ADD COLUMN fence bigint NOT NULL DEFAULT 0,
+        ADD COLUMN last_seq integer NOT NULL DEFAULT 0;
+      UPDATE sg_runs r SET last_seq = COALESCE((SELECT MAX(seq) FROM sg_events e WHERE e.run_id = r.id), 0);
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
 
-/** Applies every migration newer than the database's version. Returns the versions applied. */
-export async function migrate(pool: pg.Pool): Promise<number[]> {
-  const client = await pool.connect();
+/**
+ * A pool whose only connection is `client`, for `PostgresSaver.setup()`: its migrations
+ * then run on the connection that holds the advisory lock, and need no second
+ * connection from a pool that may have only one.
+ */
+function poolOf(client: pg.PoolClient): pg.Pool {
+  const lease = { query: client.query.bind(client), release: () => undefined };
+  return { connect: async () => lease, query: client.query.bind(client) } as unknown as pg.Pool;
+}
+
+async function applyOurs(client: pg.PoolClient): Promise<number[]> {
   const applied: number[] = [];
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS sg_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM sg_migrations');
-    const done = new Set(rows.map((r) => r.version));
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query('INSERT INTO sg_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-        await client.query('COMMIT');
-        applied.push(m.version);
-      } catch (e) {
-        await client.query('ROLLBACK');
-        throw e;
-      }
+  await client.query(`CREATE TABLE IF NOT EXISTS sg_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM sg_migrations');
+  const done = new Set(rows.map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(m.sql);
+      await client.query('INSERT INTO sg_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('COMMIT');
+      applied.push(m.version);
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
     }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
-    client.release();
   }
   return applied;
+}
+
+/**
+ * Applies every migration newer than the database's version, then LangGraph's
+ * checkpointer migrations (`PostgresSaver.setup()`), all under one session advisory
+ * lock: a process that starts while another migrates waits for it, then finds nothing
+ * left to do. Returns the versions of ours applied.
+ */
+export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    try {
+      const applied = await applyOurs(client);
+      await new PostgresSaver(poolOf(client)).setup();
+      return applied;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch((e: Error) => (broken = e));
+    }
+  } finally {
+    // A connection that could not unlock may still hold the lock: destroy it rather than pool it.
+    client.release(broken);
+  }
 }

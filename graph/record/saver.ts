@@ -1,0 +1,128 @@
+/**
+ * `StepSaver`: LangGraph's `PostgresSaver` with each write made one statement, and,
+ * for a thread that is a stagegraph run executing here, made part of the run's step
+ * record (checkpoint + pending writes + events + run row + NOTIFY, one round trip).
+ *
+ * A task's `putWrites` is held for one turn of the event loop: when the step's
+ * `put` follows at once (a step of one task, or the last task of a step), the writes
+ * ride in the put's statement; otherwise (siblings still running, an interrupt) they
+ * are written on their own, with the events tied to that task. Either way `putWrites`
+ * resolves only once its writes are durable, as the checkpoint contract expects.
+ *
+ * Reads (`getTuple`, `list`) are PostgresSaver's own. It passes LangGraph's
+ * checkpoint conformance suite (`test/checkpointer.int.test.ts`).
+ */
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from '@langchain/langgraph-checkpoint';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import type pg from 'pg';
+import type { RunRecorder, TaskWrites } from './recorder.ts';
+import { retryHiccups } from './retry.ts';
+import { stepStatement, type WriteRow } from './sql.ts';
+
+/**
+ * Whether a write is output the task produced rather than a control write (LangGraph's
+ * rule for "the task is done and is not run again on resume": `isTaskOutput` in
+ * `@langchain/langgraph` `constants.js`, used by `loop.js` when it reapplies pending writes).
+ */
+function isTaskOutput(channel: string): boolean {
+  return channel !== '__error__' && channel !== '__error_source_node__' && channel !== '__interrupt__' && channel !== '__resume__';
+}
+
+interface Held {
+  taskId: string;
+  rows: Promise<WriteRow[]>;
+  upsert: boolean;
+  done: boolean;
+  interrupted: boolean;
+  settle: (e?: unknown) => void;
+}
+
+export class StepSaver extends PostgresSaver {
+  private readonly held = new Map<string, Held[]>();
+  private readonly recorders = new Map<string, RunRecorder>();
+
+  constructor(private readonly db: pg.Pool) {
+    super(db);
+  }
+
+  /** Checkpoints of thread `runId` join the run's step record while it executes here. */
+  attach(recorder: RunRecorder): () => void {
+    this.recorders.set(recorder.runId, recorder);
+    return () => {
+      if (this.recorders.get(recorder.runId) === recorder) this.recorders.delete(recorder.runId);
+    };
+  }
+
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const { thread_id, checkpoint_ns = '', checkpoint_id } = config.configurable ?? {};
+    const key = `${thread_id}\u0000${checkpoint_ns}\u0000${checkpoint_id}`;
+    let settle!: (e?: unknown) => void;
+    const durable = new Promise<void>((ok, fail) => (settle = (e) => (e === undefined ? ok() : fail(e))));
+    const entry: Held = {
+      taskId,
+      rows: this._dumpWrites(thread_id, checkpoint_ns, checkpoint_id, taskId, writes),
+      upsert: writes.every(([channel]) => channel in WRITES_IDX_MAP),
+      done: writes.some(([channel]) => isTaskOutput(channel)),
+      interrupted: writes.some(([channel]) => channel === '__interrupt__'),
+      settle,
+    };
+    const list = this.held.get(key) ?? [];
+    list.push(entry);
+    this.held.set(key, list);
+    setImmediate(() => void this.writeHeld(key, String(thread_id)));
+    return durable;
+  }
+
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
+    const { thread_id, checkpoint_ns = '', checkpoint_id } = config.configurable;
+    const claimed = this.claim(`${thread_id}\u0000${checkpoint_ns}\u0000${checkpoint_id}`);
+    try {
+      const [blobs, meta, writes] = await Promise.all([
+        this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
+        this._dumpMetadata(metadata),
+        this.resolve(claimed),
+      ]);
+      const row = { thread: thread_id, ns: checkpoint_ns, id: checkpoint.id, parentId: checkpoint_id, checkpoint: this._dumpCheckpoint(checkpoint), metadata: meta };
+      await this.write(String(thread_id), writes, { blobs, checkpoint: row });
+      for (const h of claimed) h.settle();
+    } catch (e) {
+      for (const h of claimed) h.settle(e);
+      throw e;
+    }
+    return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
+  }
+
+  private claim(key: string): Held[] {
+    const list = this.held.get(key) ?? [];
+    this.held.delete(key);
+    return list;
+  }
+
+  private async resolve(claimed: Held[]): Promise<TaskWrites[]> {
+    return Promise.all(claimed.map(async (h) => ({ taskId: h.taskId, rows: await h.rows, upsert: h.upsert, done: h.done, interrupted: h.interrupted })));
+  }
+
+  /** Writes held writes that no put took. */
+  private async writeHeld(key: string, thread: string): Promise<void> {
+    const claimed = this.claim(key);
+    if (!claimed.length) return;
+    try {
+      await this.write(thread, await this.resolve(claimed));
+      for (const h of claimed) h.settle();
+    } catch (e) {
+      for (const h of claimed) h.settle(e);
+    }
+  }
+
+  private async write(thread: string, writes: TaskWrites[], checkpoint?: Parameters<RunRecorder['commit']>[1]): Promise<void> {
+    const recorder = this.recorders.get(thread);
+    if (recorder) return recorder.commit(writes, checkpoint);
+    const statement = stepStatement({
+      events: [], samples: [], blobs: checkpoint?.blobs ?? [], checkpoint: checkpoint?.checkpoint,
+      writes: writes.flatMap((t) => t.rows.map((row) => ({ row, upsert: t.upsert }))),
+    });
+    if (statement) await retryHiccups(() => this.db.query(statement.text, statement.values));
+  }
+}
