@@ -1,16 +1,17 @@
 /**
- * LangGraph's official checkpointer conformance suite against the PostgresSaver exactly
- * as stagegraph configures it (`new PostgresSaver(db.pool)` + `setup()` on the pool
- * `openDatabase()` returns): on the embedded PostgreSQL, and on the server given by
- * DATABASE_URL when it is set. Its CLI breaks with zod 4, so `validate()` runs here.
+ * LangGraph's official checkpointer conformance suite against stagegraph's own
+ * checkpointer exactly as `createStagegraph()` configures it (`new StepSaver(db.pool)`
+ * on the pool `openDatabase()` returns, whose migrations created the tables): on the
+ * embedded PostgreSQL, and on the server given by DATABASE_URL when it is set. Its CLI
+ * breaks with zod 4, so `validate()` runs here.
  */
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { StepSaver } from '../graph/record/saver.ts';
 import { validate, type CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
 import { describe } from 'vitest';
 import type { TestDatabase } from './support/db.ts';
 import { embeddedTestDatabase, testDatabase } from './support/db.ts';
 
-function initializer(name: string, open: () => Promise<TestDatabase>): CheckpointSaverTestInitializer<PostgresSaver> {
+function initializer(name: string, open: () => Promise<TestDatabase>): CheckpointSaverTestInitializer<StepSaver> {
   let t: TestDatabase | undefined;
   return {
     checkpointerName: name,
@@ -22,9 +23,7 @@ function initializer(name: string, open: () => Promise<TestDatabase>): Checkpoin
       await t?.drop();
     },
     async createCheckpointer() {
-      const saver = new PostgresSaver(t!.db.pool);
-      await saver.setup();
-      return saver;
+      return new StepSaver(t!.db.pool);
     },
     // One database per suite: each checkpointer starts from empty tables (the pool is the database's, so no saver.end()).
     async destroyCheckpointer() {
@@ -34,11 +33,11 @@ function initializer(name: string, open: () => Promise<TestDatabase>): Checkpoin
 }
 
 describe('embedded PostgreSQL', () => {
-  validate(initializer('PostgresSaver on embedded PostgreSQL', () => embeddedTestDatabase()));
+  validate(initializer('StepSaver on embedded PostgreSQL', () => embeddedTestDatabase()));
 });
 
 if (process.env.DATABASE_URL) {
   describe('PostgreSQL server (DATABASE_URL)', () => {
-    validate(initializer('PostgresSaver on DATABASE_URL', () => testDatabase()));
+    validate(initializer('StepSaver on DATABASE_URL', () => testDatabase()));
   });
 }
