@@ -194,7 +194,7 @@ export class RunRecorder {
     let result: pg.QueryResult;
     try {
       result = await retryHiccups(async (attempt) => {
-        const r = await this.pool.query(statement.text, statement.values);
+        const r = await this.pool.query(statement);
         if (r.rows.length === 0) return this.diagnose(holding, events.length, attempt, w.action);
         return r;
       }, this.options.hiccups);

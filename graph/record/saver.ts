@@ -123,6 +123,6 @@ export class StepSaver extends PostgresSaver {
       events: [], samples: [], blobs: checkpoint?.blobs ?? [], checkpoint: checkpoint?.checkpoint,
       writes: writes.flatMap((t) => t.rows.map((row) => ({ row, upsert: t.upsert }))),
     });
-    if (statement) await retryHiccups(() => this.db.query(statement.text, statement.values));
+    if (statement) await retryHiccups(() => this.db.query(statement));
   }
 }

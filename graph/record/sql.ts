@@ -12,6 +12,7 @@
  * Without a run (a thread that is not a stagegraph run: Studio, the conformance suite)
  * the gate is a constant row and only the checkpoint parts are written.
  */
+import { createHash } from 'node:crypto';
 import type { RunStatus } from '../runs/status.ts';
 
 /** A checkpoint blob row, as `PostgresSaver._dumpBlobs` makes it. */
@@ -73,7 +74,7 @@ export interface StepParts {
 const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'aborted'];
 
 /** Builds the statement; returns nothing to do for empty parts. */
-export function stepStatement(p: StepParts): { text: string; values: unknown[] } | undefined {
+export function stepStatement(p: StepParts): { name: string; text: string; values: unknown[] } | undefined {
   const hasWork = p.events.length || p.samples.length || p.blobs.length || p.checkpoint || p.writes.length || p.row || p.run?.status || p.run?.release;
   if (!hasWork) return undefined;
   const values: unknown[] = [];
@@ -151,7 +152,9 @@ export function stepStatement(p: StepParts): { text: string; values: unknown[] }
   // Other processes serving this run's subscribers learn of new events at commit.
   const notify = p.run && p.events.length ? `, pg_notify('sg_events', ${$(p.run.id)} || ':' || (g.base + ${$(p.events.length, '::int')})::text) AS notified` : '';
   const select = p.run ? `SELECT g.*${notify} FROM g` : 'SELECT g.base FROM g';
-  return { text: `WITH ${ctes.join(',\n')}\n${select}`, values };
+  const text = `WITH ${ctes.join(',\n')}\n${select}`;
+  // Named: each connection plans each shape once (a handful of shapes exist).
+  return { name: `sg_step_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
 }
 
 /** One row per (thread, ns, checkpoint, task, idx): the last upsert wins, else the first insert (as separate statements would). */
