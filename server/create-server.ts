@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { BindDeps } from './http/bind.ts';
+import { clientErrorHandler } from './http/client-error.ts';
 import { requestContext } from './http/request-context.ts';
 import type { AppState } from './http/state.ts';
 import { Hub } from './hub/hub.ts';
@@ -88,6 +89,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
   app.use(router.allowedMethods({ throw: true }));
 
   const server = http.createServer(app.callback());
+  server.on('clientError', clientErrorHandler(logger, metrics));
   const hub = new Hub({ sg, directory, authenticator, limiter, limits, metrics, logger });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
 

@@ -8,6 +8,8 @@ import { StagegraphError, classify } from '../nodes/errors.ts';
 /** HTTP status by error code. Codes not listed fall back to their class (see `statusOf`). */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_request: 400,
+  invalid_input: 400,
+  malformed_request: 400,
   invalid_json: 400,
   invalid_feedback: 400,
   input_required: 400,
@@ -24,6 +26,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   artifact_not_found: 404,
   decision_not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   invalid_transition: 409,
   transition_conflict: 409,
   skip_not_allowed: 409,
@@ -32,6 +35,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   unsupported_media_type: 415,
   upgrade_required: 426,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
   not_ready: 503,
   unavailable: 503,

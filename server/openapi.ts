@@ -16,10 +16,14 @@ type Json = Record<string, unknown>;
 
 const BODY_CODES = ['invalid_json', 'payload_too_large', 'unsupported_media_type'];
 
-/** Every error code a route may answer with: the common ones, its body's, and its own. */
+/**
+ * Every error code a route may answer with: the common ones, `invalid_input` where it
+ * takes input (a string Postgres cannot store), its body's, and its own.
+ */
 export function documentedCodes(spec: RouteSpec): string[] {
   return [...new Set([
     ...(spec.public ? ['invalid_request', 'internal', 'unavailable'] : [...COMMON_CODES, 'unavailable']),
+    ...(spec.params || spec.query || spec.body ? ['invalid_input'] : []),
     ...(spec.body ? BODY_CODES : []),
     ...(spec.errors ?? []),
   ])];

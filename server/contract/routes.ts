@@ -3,7 +3,8 @@ import * as s from './schemas.ts';
 import { route } from './route.ts';
 
 const RUN = ['run_not_found'] as const;
-const CONTROL = ['run_not_found', 'invalid_transition', 'transition_conflict'] as const;
+/** A control request that loses a race answers `transition_conflict`, or `run_locked` while another request or process has the run. */
+const CONTROL = ['run_not_found', 'invalid_transition', 'transition_conflict', 'run_locked'] as const;
 
 export const routes = {
   orchestrate: route({
@@ -48,7 +49,7 @@ export const routes = {
     summary: 'A recovery action: retry, skip, provide_input, rollback or abort',
     description: 'Valid only in the statuses the transition table allows (retry, skip and rollback on a failed run, provide_input on a run waiting for input). Logged with the caller and the reason; the run continues in the background.',
     params: s.RunParams, body: s.RecoverBody, status: 202, response: s.ControlResponse,
-    errors: [...CONTROL, 'checkpoint_not_found', 'skip_not_allowed', 'input_required', 'stage_not_reached', 'invalid_recovery_action', 'run_locked', 'circuit_open'],
+    errors: [...CONTROL, 'checkpoint_not_found', 'skip_not_allowed', 'input_required', 'stage_not_reached', 'invalid_recovery_action', 'circuit_open'],
   }),
   checkpoints: route({
     id: 'checkpoints', method: 'get', path: '/api/agent/{sessionId}/checkpoints', tag: 'control',

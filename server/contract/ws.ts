@@ -55,7 +55,7 @@ export const ServerFrame = z.discriminatedUnion('type', [EventFrame, SubscribedF
 export type ServerFrame = z.output<typeof ServerFrame>;
 
 /** The codes of error frames: bad messages, unknown or foreign runs, limits. */
-export const WS_ERROR_CODES = ['invalid_json', 'invalid_message', 'run_not_found', 'too_many_subscriptions', 'rate_limited', 'internal', 'unavailable'] as const;
+export const WS_ERROR_CODES = ['invalid_json', 'invalid_message', 'invalid_input', 'run_not_found', 'too_many_subscriptions', 'rate_limited', 'internal', 'unavailable'] as const;
 
 /** Close codes the server uses (besides 1001 on shutdown and 1009 for a message over the size limit). */
 export const CLOSE = {

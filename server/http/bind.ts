@@ -1,7 +1,8 @@
 /**
  * Binds a contract route to a handler: authenticates (unless public), takes a rate
- * limit token, validates params, query and body with the route's zod schemas, and
- * sends the handler's result with the route's status.
+ * limit token, refuses strings Postgres cannot store anywhere in params, query and
+ * body (`invalid_input`), validates them with the route's zod schemas, and sends the
+ * handler's result with the route's status.
  */
 import type { Readable } from 'node:stream';
 import type Router from '@koa/router';
@@ -12,6 +13,7 @@ import { bearerToken } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { RouteInput, RouteOutput, RouteSpec } from '../contract/route.ts';
 import { clientError } from '../errors.ts';
+import { assertStorable } from '../../graph/store/storable.ts';
 import { StagegraphError } from '../../nodes/errors.ts';
 import type { AppState } from './state.ts';
 
@@ -89,12 +91,16 @@ export function bindRoute<R extends RouteSpec>(router: Router<AppState>, spec: R
       if (hasBody(ctx) && !ctx.is('application/json', '+json')) {
         throw clientError('unsupported_media_type', `body must be application/json, got '${ctx.get('content-type') || 'none'}'`, { contentType: ctx.get('content-type') });
       }
-      body = parsePart(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body');
+      body = (ctx.request as { body?: unknown }).body ?? {};
     }
+    // Before any schema: a NUL or lone surrogate is `invalid_input` whichever field holds it.
+    if (spec.params) assertStorable(ctx.params, 'params');
+    if (spec.query) assertStorable(query, 'query');
+    if (spec.body) assertStorable(body, 'body');
     const input = {
       params: spec.params ? parsePart(spec.params, { ...ctx.params }, 'params') : undefined,
       query: spec.query ? parsePart(spec.query, query, 'query') : undefined,
-      body,
+      body: spec.body ? parsePart(spec.body, body, 'body') : undefined,
     } as RouteInput<R>;
     const result = await handler(input, { principal, requestId: ctx.state.requestId, log: ctx.state.log, koa: ctx });
     ctx.status = spec.status;

@@ -1,7 +1,8 @@
 /**
  * One WebSocket client: its owner, its subscriptions (one RunStream per run) and the
  * messages it sends. Messages are handled one at a time, in order. A malformed or
- * unauthorised message gets an error frame; the connection stays up.
+ * unauthorised message (or one holding a string Postgres cannot store) gets an error
+ * frame; the connection stays up.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { EventLog } from '../../graph/events/log.ts';
 import { TERMINAL_EVENTS, type RunEvent } from '../../graph/events/types.ts';
+import { assertStorable } from '../../graph/store/storable.ts';
 import { StagegraphError } from '../../nodes/errors.ts';
 import type { Principal } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
@@ -145,6 +147,7 @@ export class Connection implements StreamSink {
       } catch {
         throw new StagegraphError('invalid_json', 'message is not valid JSON', { class: 'validation' });
       }
+      assertStorable(json, 'message');
       const parsed = ClientMessage.safeParse(json);
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', code: i.code, message: i.message }));
@@ -166,8 +169,16 @@ export class Connection implements StreamSink {
     this.frame({ type: 'error', code: err.code, message: hidden ? err.code : err.message, ...(hidden || !Object.keys(err.details).length ? {} : { details: err.details }) });
   }
 
+  /** Sends a control frame; a socket that cannot take it is terminated, and nothing throws into the message queue. */
   private frame(value: unknown): void {
-    if (!this.closed && this.ws.readyState === OPEN) this.ws.send(JSON.stringify(value));
+    if (this.closed || this.ws.readyState !== OPEN) return;
+    try {
+      this.ws.send(JSON.stringify(value));
+    } catch (err) {
+      this.log.error({ err }, 'websocket send failed: connection closed');
+      this.release();
+      this.ws.terminate();
+    }
   }
 
   private open(runId: string, from: number, catchUp: boolean): RunStream | undefined {

@@ -13,7 +13,6 @@ import type { Stagegraph } from '../../graph/runtime.ts';
 import { TERMINAL_STATUSES } from '../../graph/runs/status.ts';
 import { bearerToken, type Authenticator, type Principal } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
-import { PROGRESS_PATH } from '../contract/ws.ts';
 import { clientError, errorResponse } from '../errors.ts';
 import { requestId } from '../http/request-context.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -21,6 +20,7 @@ import type { NormalizedLimits } from '../options.ts';
 import type { RunDirectory } from '../run-directory.ts';
 import { Connection, type HubCore } from './connection.ts';
 import { eventFrame } from './run-stream.ts';
+import { checkUpgrade, WS_VERSIONS } from './upgrade.ts';
 
 export interface HubDeps {
   sg: Pick<Stagegraph, 'bus' | 'db' | 'runs'>;
@@ -60,6 +60,10 @@ export class Hub implements HubCore {
       const id = this.upgradeIds.get(req);
       if (id) headers.push(`X-Request-Id: ${id}`);
     });
+    // A handshake `checkUpgrade` let through and `ws` still refuses: the same JSON answer, not ws's plain text.
+    this.wss.on('wsClientError', (err, socket, req) => {
+      this.reject(socket, clientError('invalid_request', `WebSocket handshake refused: ${err.message}`, { where: 'headers' }), this.upgradeIds.get(req) ?? requestId(undefined));
+    });
     this.unsubscribe = deps.sg.bus.subscribe('*', (e) => this.publish(e));
     this.heartbeat = setInterval(() => this.beat(), deps.limits.heartbeatMs);
     this.heartbeat.unref();
@@ -71,23 +75,32 @@ export class Hub implements HubCore {
 
   // ---- upgrade ------------------------------------------------------------
 
-  /** The http server's `upgrade` listener. */
+  /**
+   * The http server's `upgrade` listener. The handshake is checked here (see
+   * `checkUpgrade`) before `ws` takes the socket, so every refusal is a JSON error
+   * with a request id; nothing it does rejects unhandled.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const id = requestId(req.headers['x-request-id']);
     this.upgradeIds.set(req, id);
-    void this.authorize(req).then(
-      (principal) => {
+    this.authorize(req)
+      .then((principal) => {
         if (socket.destroyed) return;
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, principal, id));
-      },
-      (e) => this.reject(socket, e, id),
-    );
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          try {
+            this.accept(ws, principal, id);
+          } catch (err) {
+            this.deps.logger.error({ requestId: id, err }, 'websocket accept failed');
+            ws.terminate();
+          }
+        });
+      })
+      .catch((e: unknown) => this.reject(socket, e, id));
   }
 
   private async authorize(req: IncomingMessage): Promise<Principal> {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== PROGRESS_PATH) throw clientError('route_not_found', `no WebSocket endpoint at ${path}`, { path }, `connect to ${PROGRESS_PATH}`);
+    checkUpgrade(req);
     if (this.closing) throw clientError('too_many_connections', 'server is shutting down');
     if (this.connections.size >= this.limits.maxConnections) throw clientError('too_many_connections', `at most ${this.limits.maxConnections} connections`);
     const principal = await this.deps.authenticator.authenticate(bearerToken(req, true));
@@ -95,15 +108,22 @@ export class Hub implements HubCore {
     return principal;
   }
 
+  /** Answers a refused upgrade in the one error format and closes the socket. */
   private reject(socket: Duplex, e: unknown, id: string): void {
     const { status, body, error } = errorResponse(e, id);
     if (status >= 500 && error.code !== 'too_many_connections') this.deps.logger.error({ requestId: id, err: error.cause ?? error }, 'upgrade failed');
     else this.deps.logger.info({ requestId: id, status, code: error.code }, 'upgrade refused');
-    if (socket.destroyed) return;
+    if (socket.destroyed || !socket.writable) return void socket.destroy();
+    const extra = [
+      ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
+      ...(error.code === 'method_not_allowed' ? ['Allow: GET'] : []),
+      ...(error.code === 'upgrade_required' ? [`Sec-WebSocket-Version: ${WS_VERSIONS}`] : []),
+      ...(error.code === 'rate_limited' ? [`Retry-After: ${Math.max(1, Math.ceil(Number(error.details.retryAfterMs ?? 1000) / 1000))}`] : []),
+    ];
     const json = JSON.stringify(body);
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-        `X-Request-Id: ${id}\r\n${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+        `X-Request-Id: ${id}\r\n${extra.map((h) => `${h}\r\n`).join('')}Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
     );
   }
 
@@ -141,11 +161,20 @@ export class Hub implements HubCore {
 
   // ---- fan-out ------------------------------------------------------------
 
+  /** A bus subscriber: never throws, so the bus and the run never see a client's failure. */
   private publish(e: RunEvent): void {
+    try {
+      this.fanOut(e);
+    } catch (err) {
+      this.deps.logger.error({ err, runId: e.runId, seq: e.seq }, 'websocket fan-out failed');
+    }
+  }
+
+  private fanOut(e: RunEvent): void {
     let frame: Buffer | undefined;
     const encoded = () => (frame ??= eventFrame(e));
     const followers = this.byRun.get(e.runId);
-    if (followers) for (const c of followers) c.deliver(e.runId, e, encoded());
+    if (followers) for (const c of followers) this.isolated(c, () => c.deliver(e.runId, e, encoded()));
     if (this.allByOwner.size === 0) return;
     const waiting = this.awaitingOwner.get(e.runId);
     if (waiting) {
@@ -161,14 +190,36 @@ export class Hub implements HubCore {
     const flush = (owner: string | undefined) => {
       const queued = this.awaitingOwner.get(e.runId) ?? [];
       this.awaitingOwner.delete(e.runId);
-      if (owner) for (const q of queued) this.discover(owner, q, eventFrame(q));
+      try {
+        if (owner) for (const q of queued) this.discover(owner, q, eventFrame(q));
+      } catch (err) {
+        this.deps.logger.error({ err, runId: e.runId }, 'websocket fan-out failed');
+      }
     };
     this.directory.lookup(e.runId).then((i) => flush(i?.owner), () => flush(undefined));
   }
 
   private discover(owner: string, e: RunEvent, frame: Buffer): void {
     const watchers = this.allByOwner.get(owner);
-    if (watchers) for (const c of watchers) c.discover(e, frame);
+    if (watchers) for (const c of watchers) this.isolated(c, () => c.discover(e, frame));
+  }
+
+  /**
+   * Runs one connection's part of a fan-out. If it throws, that connection is closed
+   * (1011; the client resumes from its last seq) and the others still get the event.
+   */
+  private isolated(c: Connection, deliver: () => void): void {
+    try {
+      deliver();
+    } catch (err) {
+      c.log.error({ err, connection: c.id }, 'websocket send failed: connection closed');
+      c.release();
+      try {
+        c.ws.close(1011, 'internal error');
+      } catch {
+        c.ws.terminate();
+      }
+    }
   }
 
   // ---- HubCore ------------------------------------------------------------
