@@ -16,7 +16,7 @@ export type { RunStatus, RunAction } from './runs/status.ts';
 export type { RunRow, ListRunsQuery } from './runs/store.ts';
 export type { RunView, CheckpointInfo } from './runs/view.ts';
 export type { StartRunInput, RunsOptions } from './runs/service.ts';
-export type { RecoveryRequest } from './recovery/actions.ts';
+export type { RecoveryRequest } from './recovery/recovery.ts';
 export type { PartialPackage, MissingReason } from './recovery/partial.ts';
 export type { CompensationPolicy } from './recovery/saga.ts';
 export { RUN_EVENT_TYPES } from './events/types.ts';

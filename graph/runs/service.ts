@@ -10,7 +10,7 @@ import type { StageRuntimeDeps } from '../../nodes/deps.ts';
 import { StagegraphError } from '../../nodes/errors.ts';
 import type { EventLog } from '../events/log.ts';
 import type { RunEvent } from '../events/types.ts';
-import { Recovery, type RecoveryRequest } from '../recovery/actions.ts';
+import { Recovery, type RecoveryRequest } from '../recovery/recovery.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { assertStorable } from '../store/storable.ts';
