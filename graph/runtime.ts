@@ -91,12 +91,14 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const lease = new ProcessLease(db.url, { onLost: () => onLost(), onControl: (m) => onControl(m) });
   const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report);
   const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation });
-  onLost = () => executor.fenceAll();
+  const recovering = options.recover ?? true;
+  // A lost lease stops this process's runs; under a new lease it takes them back at once.
+  onLost = () => void executor.fenceAll().then(() => (recovering ? runs.recover() : undefined)).catch((e) => report(e, 'taking runs back after a lost lease'));
   onControl = (m) => void runs.control(m).catch((e) => report(e, `run ${m.runId}: ${m.action} asked by another process`));
   // Runs a dead process left behind are taken over at start and by a periodic sweep
   // (a dead process's lock frees only when Postgres notices its connection is gone).
   let sweep: NodeJS.Timeout | undefined;
-  if (options.recover ?? true) {
+  if (recovering) {
     await runs.recover();
     sweep = setInterval(() => void runs.recover().catch(() => undefined), options.recoverEveryMs ?? 10_000);
     sweep.unref();

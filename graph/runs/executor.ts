@@ -128,13 +128,15 @@ export class RunExecutor {
     return active;
   }
 
-  /** Stops every execution at once without writing (this process lost its lease). */
-  fenceAll(): void {
-    for (const a of this.active.values()) {
+  /** Stops every execution at once without writing (this process lost its lease). Resolves when they have stopped. */
+  fenceAll(): Promise<unknown> {
+    const stopping = [...this.active.values()];
+    for (const a of stopping) {
       a.stop = { reason: 'fenced' };
       this.events.recorder(a.runId).letGo();
       a.controller.abort(new StagegraphError('run_fenced', 'this process lost its lease', { class: 'fatal' }));
     }
+    return Promise.all(stopping.map((a) => a.done));
   }
 
   private async drive(run: RunRow, options: ExecuteOptions, active: ActiveRun, started: () => void, failStart: (e: unknown) => void): Promise<RunOutcome> {
