@@ -7,7 +7,7 @@ export type { DashboardOptions } from './dashboard/middleware.ts';
 export type { ServeOptions, Serving } from './serve.ts';
 export type { ServerOptions, AuthOptions, Limits, RateLimit } from './options.ts';
 export { DEFAULT_LIMITS } from './options.ts';
-export { createApiKey, revokeApiKey, API_KEY_PREFIX } from './auth/api-keys.ts';
+export { createApiKey, ensureApiKey, listApiKeys, revokeApiKey, API_KEY_PREFIX } from './auth/api-keys.ts';
 export type { CreatedApiKey, ApiKeyInfo } from './auth/api-keys.ts';
 export type { Principal } from './auth/authenticator.ts';
 export { STATUS_BY_CODE, statusOf } from './errors.ts';

@@ -1,17 +1,19 @@
 /**
  * `serve()`: the whole service in one call, for `stagegraph serve`. Opens the
  * stagegraph with the built-in workflows, starts the server, prints its URL (and, in
- * local mode, a fresh API key), and on SIGTERM/SIGINT closes the server and drains
- * executing runs to a checkpoint (they continue on the next start).
+ * local mode on a database without an active API key, the first key, once), and on
+ * SIGTERM/SIGINT closes the server, drains executing runs to a checkpoint (they
+ * continue on the next start) and exits 0.
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { createStagegraph, type Stagegraph, type StagegraphOptions } from '../graph/runtime.ts';
 import type { WorkflowDefinition } from '../graph/workflow.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
-import { createApiKey } from './auth/api-keys.ts';
+import { ensureApiKey } from './auth/api-keys.ts';
 import { createServer, type StagegraphServer } from './create-server.ts';
 import type { AuthOptions, Limits } from './options.ts';
+import { onShutdownSignals } from './signals.ts';
 
 export interface ServeOptions {
   /** @default 8080 (or $PORT) */
@@ -19,7 +21,8 @@ export interface ServeOptions {
   /** @default "127.0.0.1" */
   host?: string;
   /**
-   * `'local'`: API keys, with one created for owner `local` and printed at start.
+   * `'local'`: API keys. When no active key exists, one is created for owner `local`
+   * and printed once; later starts print how many are active (`stagegraph keys`).
    * `'none'`: no authentication (everyone is `local`). Or full `AuthOptions`.
    * @default "local"
    */
@@ -32,7 +35,10 @@ export interface ServeOptions {
   stagegraph?: Omit<StagegraphOptions, 'workflows'>;
   /** Where lines for a person go (URL, key). @default console.log */
   print?: (line: string) => void;
-  /** Install SIGTERM/SIGINT handlers that close and exit. @default true */
+  /**
+   * Install SIGTERM/SIGINT handlers: the first closes and exits 0 (1 if closing fails),
+   * a second is logged and ignored, a third exits at once. @default true
+   */
   handleSignals?: boolean;
 }
 
@@ -41,7 +47,7 @@ export interface Serving {
   port: number;
   stagegraph: Stagegraph;
   server: StagegraphServer;
-  /** The API key created at start in `'local'` mode. */
+  /** The API key created at this start (`'local'` mode, no active key before). */
   apiKey?: string;
   /** Closes the server, then drains runs and closes the stagegraph. */
   close(): Promise<void>;
@@ -60,23 +66,26 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   try {
     server = createServer({ stagegraph: sg, auth, limits: options.limits, logger });
     const { url, port } = await server.listen(options.port ?? Number(process.env.PORT ?? 8080), options.host ?? '127.0.0.1');
-    let apiKey: string | undefined;
     print(`stagegraph listening on ${url}  (OpenAPI: ${url}/openapi.json, events: ${url.replace(/^http/, 'ws')}/api/agent/progress)`);
-    if (mode === 'local') {
-      apiKey = (await createApiKey(sg.db, 'local', { name: 'serve' })).key;
-      print(`local API key (shown once): ${apiKey}`);
-      print(`  curl -H 'Authorization: Bearer ${apiKey}' ${url}/api/agent/runs`);
-    }
+    const apiKey = mode === 'local' ? await announceKeys(sg, url, print) : undefined;
     const srv = server;
     let closing: Promise<void> | undefined;
-    const close = () => (closing ??= srv.close().finally(() => sg.close()));
+    let removeSignals: () => void = () => undefined;
+    const close = () => (closing ??= srv.close().finally(() => sg.close()).finally(() => removeSignals()));
     if (options.handleSignals ?? true) {
-      const onSignal = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'draining runs and shutting down');
-        close().then(() => process.exit(0), (err) => (logger.error({ err }, 'shutdown failed'), process.exit(1)));
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      removeSignals = onShutdownSignals({
+        onFirst: (signal) => {
+          logger.info({ signal }, 'draining runs and shutting down');
+          close().then(
+            () => (logger.info({ signal }, 'shut down'), process.exit(0)),
+            (err: unknown) => (logger.error({ err }, 'shutdown failed'), process.exit(1)),
+          );
+        },
+        onRepeat: (signal, count, forcing) =>
+          forcing
+            ? logger.warn({ signal, count }, 'forced exit before the drain finished: runs still executing are recovered on the next start')
+            : logger.warn({ signal, count }, 'already draining runs; one more signal forces exit'),
+      });
     }
     return { url, port, stagegraph: sg, server: srv, apiKey, close };
   } catch (e) {
@@ -84,4 +93,17 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     await sg.close();
     throw e;
   }
+}
+
+/** Local mode: the first key of an install, printed once; afterwards only how to manage keys. */
+async function announceKeys(sg: Stagegraph, url: string, print: (line: string) => void): Promise<string | undefined> {
+  const { created, active } = await ensureApiKey(sg.db, 'local', { name: 'first key' });
+  if (!created) {
+    print(`${active} active API key${active === 1 ? '' : 's'}  (stagegraph keys list | keys create | keys revoke <id>)`);
+    return undefined;
+  }
+  print(`API key for owner local, shown only this once (stored as a hash): ${created.key}`);
+  print(`  curl -H 'Authorization: Bearer ${created.key}' ${url}/api/agent/runs`);
+  print(`  list keys: stagegraph keys list   new key: stagegraph keys create   revoke this one: stagegraph keys revoke ${created.id}`);
+  return created.key;
 }

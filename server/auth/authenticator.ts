@@ -49,7 +49,7 @@ export function createAuthenticator(auth: NormalizedAuth, db: Pick<Database, 'po
       if (!token || token.length > 4096) throw clientError('invalid_token', 'malformed bearer token', {}, HINT);
       if (keys && token.startsWith(API_KEY_PREFIX)) {
         const key = await keys.verify(token);
-        if (!key) throw clientError('invalid_token', 'unknown or revoked API key', {}, HINT);
+        if (!key.ok) throw clientError('invalid_token', key.reason === 'revoked' ? 'this API key was revoked' : 'unknown API key', { reason: key.reason }, HINT);
         return { owner: key.owner, subject: `key:${key.id}`, via: 'api_key' };
       }
       if (jwt && token.split('.').length === 3) {
