@@ -1,76 +1,19 @@
 /**
  * The `stagegraph` command line: run a workflow in-process with live progress, list
- * and show runs, resume or answer them. Exit codes: 0 completed, 1 failed, 2 bad
- * usage or input, 3 waiting for input, 4 paused or aborted.
+ * and show runs, resume, answer, abort or recover them, serve the API, manage API keys.
+ * Reading (`runs`, `show`, `decisions`) never takes over, resumes or drains a run; only
+ * `serve` and `recover` take over what dead processes left behind. Exit codes: 0
+ * completed, 1 failed, 2 bad usage or input, 3 waiting for input, 4 paused or aborted.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { chatModelFromEnv, createStagegraph, formatReplayReport, llmFallbackFromEnv, type RunRow, type Stagegraph } from '../graph/index.ts';
+import { chatModelFromEnv, formatReplayReport, llmFallbackFromEnv, type RunRow } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
-import { builtinWorkflows } from '../plugins/index.ts';
-import { RunRenderer } from './render.ts';
+import { keysCommand } from './keys.ts';
+import { EXIT, exitCodeOf, follow, summarize, withStagegraph } from './session.ts';
+import { commandWorkflows } from './workflows.ts';
 
-const EXIT: Record<string, number> = { completed: 0, failed: 1, waiting_input: 3, paused: 4, aborted: 4 };
-
-/** The LLM (decisions' fallback and stages' `ctx.llm`) comes from the environment, when configured. */
-async function open(): Promise<Stagegraph> {
-  return createStagegraph({ workflows: builtinWorkflows(), deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) } });
-}
-
-/** Follows a run's events until it stops executing here, then prints its summary. */
-async function follow(sg: Stagegraph, runId: string, since = 0): Promise<RunRow> {
-  const view = new RunRenderer();
-  let last = since;
-  const unsubscribe = sg.bus.subscribe(runId, (e) => {
-    if (e.seq <= last) return;
-    last = e.seq;
-    view.handle(e);
-  });
-  for (const e of await sg.runs.eventsSince(runId, since)) if (e.seq > last) (last = e.seq), view.handle(e);
-  const row = await sg.runs.wait(runId);
-  for (const e of await sg.runs.eventsSince(runId, last)) (last = e.seq), view.handle(e);
-  unsubscribe();
-  view.done();
-  await summarize(sg, row);
-  return row;
-}
-
-async function summarize(sg: Stagegraph, row: RunRow): Promise<void> {
-  const wf = sg.workflows.get(row.workflowId)!;
-  const { graph } = wf;
-  const state = await graph.getState({ configurable: { thread_id: row.id } });
-  for (const line of wf.built.def.summarize?.(state.values) ?? []) console.log(line);
-  const dir = join(String(row.options.outRoot ?? 'out'), row.id);
-  if (existsSync(dir)) {
-    console.log(`artifacts in ${relative(process.cwd(), dir) || dir}/: ${readdirSync(dir).join(', ')}`);
-  }
-  if (row.status === 'waiting_input') {
-    const q = row.question as { question?: string; details?: { answerWith?: unknown } } | null;
-    console.log(`question: ${q?.question ?? JSON.stringify(q)}`);
-    console.log(`answer with: stagegraph answer ${row.id} '${JSON.stringify(q?.details?.answerWith ?? {})}'`);
-  }
-  console.log(`status: ${row.status}   (stagegraph show ${row.id})`);
-}
-
-async function withStagegraph(fn: (sg: Stagegraph) => Promise<number>): Promise<void> {
-  let sg: Stagegraph | undefined;
-  let code = 1;
-  try {
-    sg = await open();
-    code = await fn(sg);
-  } catch (e) {
-    if (e instanceof StagegraphError) {
-      console.error(`error [${e.code}]: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`);
-      code = e.class === 'validation' ? 2 : 1;
-    } else {
-      console.error(e);
-    }
-  } finally {
-    await sg?.close().catch(() => undefined);
-  }
-  process.exit(code);
-}
+const READ = { recover: false } as const;
+const EXECUTE = { recover: false, executes: true } as const;
 
 function parseJson(text: string, what: string): unknown {
   try {
@@ -80,18 +23,25 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-const program = new Command('stagegraph').description('Autonomous agent workflows on LangGraph JS').showHelpAfterError();
+const program = new Command('stagegraph')
+  .description('Autonomous agent workflows on LangGraph JS')
+  .option('--workflows <file>', 'a module whose default export adds workflows to the built-in ones (or set STAGEGRAPH_WORKFLOWS)')
+  .showHelpAfterError();
+program.hook('preAction', () => {
+  const file = program.opts<{ workflows?: string }>().workflows;
+  if (file) process.env.STAGEGRAPH_WORKFLOWS = file;
+});
 
 program
   .command('run')
-  .description('run a workflow in-process with live progress')
+  .description('run a workflow in-process with live progress (SIGTERM/SIGINT pause it at a step boundary)')
   .argument('<request...>', 'the request, in plain English (or JSON with --json)')
   .option('-w, --workflow <id>', 'workflow id', 'h2-tank')
   .option('--json', 'the request is structured JSON')
   .option('--seed <n>', 'seed for deterministic stages', '1')
   .option('--out <dir>', 'where artifacts go (<dir>/<run id>/)', 'out')
   .action((words: string[], o: { workflow: string; json?: boolean; seed: string; out: string }) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(EXECUTE, async (sg) => {
       const text = words.join(' ');
       const request = o.json ? parseJson(text, 'request') : text;
       const run = await sg.runs.start({ workflowId: o.workflow, request, options: { seed: Number(o.seed), outRoot: o.out } });
@@ -106,7 +56,7 @@ program
   .option('-s, --status <status>', 'only runs with this status')
   .option('-n, --limit <n>', 'how many', '20')
   .action((o: { status?: string; limit: string }) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(READ, async (sg) => {
       const rows = await sg.runs.list({ status: o.status as RunRow['status'] | undefined, limit: Number(o.limit) });
       for (const r of rows) console.log(`${r.id}  ${r.status.padEnd(13)} ${String(Math.round(r.progress)).padStart(3)}%  ${r.workflowId}  ${r.createdAt}`);
       if (rows.length === 0) console.log('no runs yet: stagegraph run "<request>"');
@@ -119,7 +69,7 @@ program
   .description('show a run: status, stages, decisions, partial results')
   .argument('<id>')
   .action((id: string) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(READ, async (sg) => {
       const v = await sg.runs.get(id);
       console.log(`run ${v.id} (${v.workflowId}): ${v.status}${v.degraded ? ' (degraded)' : ''}, ${Math.round(v.progress)}%`);
       console.log(`completed: ${v.completed.join(' -> ') || '-'}`);
@@ -135,16 +85,20 @@ program
 
 program
   .command('resume')
-  .description('resume a paused run (or one a dead process left running) and follow it')
+  .description('resume a paused run and follow it')
   .argument('<id>')
   .action((id: string) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(EXECUTE, async (sg) => {
       const row = await sg.runs.get(id);
-      const since = (await sg.runs.eventsSince(id)).at(-1)?.seq ?? 0;
-      if (row.status === 'paused') await sg.runs.resume(id, 'cli');
-      else if (row.status !== 'running') {
-        throw new StagegraphError('invalid_transition', `run ${id} is ${row.status}: cannot resume (allowed from paused)`, { class: 'validation' });
+      if (row.status === 'running') {
+        throw new StagegraphError('invalid_transition', `run ${id} is running: cannot resume (allowed from paused)`, {
+          class: 'validation',
+          details: { runId: id, status: row.status },
+          hint: 'if the process that ran it is gone, take it over with: stagegraph recover',
+        });
       }
+      const since = (await sg.runs.eventsSince(id)).at(-1)?.seq ?? 0;
+      await sg.runs.resume(id, 'cli');
       return EXIT[(await follow(sg, id, since)).status] ?? 1;
     }),
   );
@@ -155,7 +109,7 @@ program
   .argument('<id>')
   .argument('<json>', "the answer, e.g. '{\"clarifications\":{\"pressure\":\"70 MPa\"}}'")
   .action((id: string, json: string) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(EXECUTE, async (sg) => {
       const since = (await sg.runs.eventsSince(id)).at(-1)?.seq ?? 0;
       await sg.runs.answer(id, parseJson(json, 'answer'), 'cli');
       return EXIT[(await follow(sg, id, since)).status] ?? 1;
@@ -168,10 +122,31 @@ program
   .argument('<id>')
   .option('-r, --reason <text>', 'why', 'aborted from the command line')
   .action((id: string, o: { reason: string }) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(EXECUTE, async (sg) => {
       const row = await sg.runs.abort(id, o.reason, 'cli');
       console.log(`run ${id}: ${row.status}`);
       return 0;
+    }),
+  );
+
+program
+  .command('recover')
+  .description('take over the runs dead processes left behind (and those a shutdown paused) and follow them to their end')
+  .action(() =>
+    withStagegraph(EXECUTE, async (sg) => {
+      const ids = await sg.runs.recover();
+      if (ids.length === 0) {
+        console.log('nothing to recover: no run was left behind');
+        return 0;
+      }
+      console.log(`recovering ${ids.length} run${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`);
+      // The exit code of the first run that did not complete; 0 when all did.
+      let code = 0;
+      for (const id of ids) {
+        const status = (await follow(sg, id)).status;
+        if (code === 0) code = EXIT[status] ?? 1;
+      }
+      return code;
     }),
   );
 
@@ -188,13 +163,15 @@ program
         port: Number(o.port),
         host: o.host,
         auth: o.auth ? 'local' : 'none',
+        workflows: await commandWorkflows(),
         stagegraph: { deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) } },
       });
     } catch (e) {
-      console.error(e instanceof StagegraphError ? `error [${e.code}]: ${e.message}` : e);
-      process.exit(e instanceof StagegraphError && e.class === 'validation' ? 2 : 1);
+      process.exit(exitCodeOf(e));
     }
   });
+
+keysCommand(program);
 
 const decisions = program.command('decisions').description('the decision ledger');
 
@@ -203,7 +180,7 @@ decisions
   .description('re-evaluate recorded decisions against the current rules and preferences; report what would change')
   .option('--since <date>', 'only decisions made since this date (ISO 8601)')
   .action((o: { since?: string }) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(READ, async (sg) => {
       const since = o.since ? new Date(o.since) : undefined;
       if (since && Number.isNaN(since.getTime())) {
         throw new StagegraphError('invalid_date', `--since is not a date: ${o.since}`, { class: 'validation' });
@@ -218,7 +195,7 @@ decisions
   .description('explain one decision: what, why, what else was considered, what would have changed it')
   .argument('<decisionId>')
   .action((id: string) =>
-    withStagegraph(async (sg) => {
+    withStagegraph(READ, async (sg) => {
       console.log((await sg.decisions.explain(id)).text);
       return 0;
     }),
