@@ -162,3 +162,20 @@ export function fieldOf(root: string, slot: Slot, s: string): string {
   const seg = (p: string | number) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`);
   return root + slot.path.map(seg).join('') + (slot.key ? `[${JSON.stringify(s)}]` : '');
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `encodeURIComponent`, except that a lone surrogate (which has no UTF-8 form, so the
+ * built-in throws) goes out as its CESU-8 bytes: the nearest a hostile URL can get.
+ */
+export function encodeUrlPart(s: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(LONE_SURROGATE)) {
+    const c = m[0].charCodeAt(0);
+    out += encodeURIComponent(s.slice(last, m.index)) + [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    last = m.index + 1;
+  }
+  return out + encodeURIComponent(s.slice(last));
+}
