@@ -191,7 +191,7 @@ describe('a run through REST and WebSocket', () => {
     for (const name of ['..%2F..%2F..%2Fetc%2Fpasswd', '..', '../../../etc/passwd', '.%2Freport.txt', '%2Fetc%2Fpasswd', 'sub%2F..%2Freport.txt', '..%5Creport.txt', '%2e%2e', 'report.txt%00.json']) {
       const { status, body } = await rawGet(`${h.url}/api/agent/${sessionId}/artifacts/${name}`, key);
       expect([400, 404]).toContain(status);
-      expect(['invalid_request', 'route_not_found', 'artifact_not_found']).toContain((JSON.parse(body) as { error: { code: string } }).error.code);
+      expect(['invalid_request', 'invalid_input', 'route_not_found', 'artifact_not_found']).toContain((JSON.parse(body) as { error: { code: string } }).error.code);
     }
   });
 });
