@@ -9,6 +9,7 @@ import { ApiError, createClient, type Client, type RunDetail, type RunEvent } fr
 import { createServer } from '../server/index.ts';
 import { pino } from 'pino';
 import { startHarness, tenStages, type Harness } from './server-fixtures.ts';
+import { stageStarted, waitForEvent } from './support/runs.ts';
 
 let h: Harness;
 let token: string;
@@ -78,10 +79,15 @@ describe('event stream', () => {
     expect(fromRecord[0]!.seq).toBe(6);
     const fromNumber = await collect(api.events([sessionId], { since: 7 }), sessionId);
     expect(fromNumber[0]!.seq).toBe(8);
+    const log = await h.sg.runs.eventsSince(sessionId);
+    expect(fromRecord).toEqual(log.filter((e) => e.seq > 5));
+    expect(fromNumber).toEqual(log.filter((e) => e.seq > 7));
+    // Under 'all', a run named in `since` is caught up from there, even though it has finished.
     const controller = new AbortController();
     const all = api.events('all', { since: { [sessionId]: 9 }, signal: controller.signal });
-    const got = await collect(all, sessionId).catch(() => []);
-    void got;
+    const got = await collect(all, sessionId);
+    expect(got).toEqual(log.filter((e) => e.seq > 9));
+    expect(got.at(-1)!.type).toBe('workflow.completed');
     controller.abort();
     expect((await all[Symbol.asyncIterator]().next()).done).toBe(true);
   });
@@ -92,18 +98,28 @@ describe('event stream', () => {
     const client = createClient({ baseUrl: url, token });
     const { sessionId } = await client.orchestrate({ workflow: 'slow', request: { n: 0 } });
     const statuses: string[] = [];
-    const stream = client.events([sessionId], { backoff: { initialMs: 20, maxMs: 100 }, onStatus: (s) => statuses.push(s) });
+    let lost!: () => void;
+    const reconnecting = new Promise<void>((r) => (lost = r));
+    const stream = client.events([sessionId], {
+      backoff: { initialMs: 20, maxMs: 100 },
+      onStatus: (s) => {
+        statuses.push(s);
+        if (s === 'reconnecting') lost();
+      },
+    });
     const done = collect(stream, sessionId);
     await stream.ready;
-    await new Promise((r) => setTimeout(r, 300));
+    // Mid-run (s2 of ten running): the server goes away while the run goes on logging.
+    await waitForEvent(h.sg, sessionId, stageStarted('s2'));
     await server.close();
-    await new Promise((r) => setTimeout(r, 200));
+    await reconnecting;
     const again = createServer({ stagegraph: h.sg, logger: pino({ level: 'silent' }), limits: { rateLimit: false } });
     await again.listen(port);
     try {
       const got = await done;
       const log = await h.sg.runs.events.since(sessionId, 0, 10_000);
       expect(got).toEqual(log);
+      expect(log.at(-1)!.type).toBe('workflow.completed');
       expect(stream.reconnects).toBeGreaterThanOrEqual(1);
       expect(statuses).toContain('reconnecting');
     } finally {

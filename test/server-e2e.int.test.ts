@@ -17,6 +17,7 @@ import { StagegraphError } from '../nodes/errors.ts';
 import { h2TankWorkflow } from '../plugins/index.ts';
 import { N, stage } from './fixtures/stages.ts';
 import { RawClient, startHarness, tenStages, type Harness } from './server-fixtures.ts';
+import { stageStarted, waitForEvent } from './support/runs.ts';
 
 const outRoot = mkdtempSync(join(tmpdir(), 'sg-art-'));
 
@@ -128,13 +129,15 @@ describe('a run through REST and WebSocket', () => {
     const { sessionId } = await api.orchestrate({ workflow: 'slow', request: { n: 0 } });
     const stream = api.events([sessionId]);
     await stream.ready;
-    await new Promise((r) => setTimeout(r, 250));
+    // Pause while s1 runs: it finishes, the run stops before s2.
+    await waitForEvent(h.sg, sessionId, stageStarted('s1'));
     expect((await api.pause(sessionId)).status).toBe('paused');
     const again = await api.pause(sessionId).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ApiError);
     expect(again).toMatchObject({ status: 409, code: 'invalid_transition' });
     expect((await api.resume(sessionId)).status).toBe('running');
-    await new Promise((r) => setTimeout(r, 200));
+    // Abort while s2 runs: it is cut short, s0 and s1 stay done.
+    await waitForEvent(h.sg, sessionId, stageStarted('s2'));
     expect((await api.abort(sessionId, 'changed my mind')).status).toBe('aborted');
     await expect(api.resume(sessionId)).rejects.toMatchObject({ status: 409, code: 'invalid_transition' });
 
@@ -143,18 +146,35 @@ describe('a run through REST and WebSocket', () => {
     expect(cp).toBeDefined();
     await expect(api.restore(sessionId, 'no-such-checkpoint')).rejects.toMatchObject({ status: 404, code: 'checkpoint_not_found' });
     expect((await api.restore(sessionId, cp.checkpointId)).status).toBe('running');
-    const types: string[] = [];
+    const seen: RunEvent[] = [];
     for await (const e of stream) {
-      types.push(e.type);
+      seen.push(e);
       if (e.type === 'workflow.completed') break;
     }
-    expect(types).toContain('workflow.paused');
-    expect(types).toContain('workflow.aborted');
-    expect(types.filter((t) => t === 'workflow.resumed')).toHaveLength(2);
-    const seqs = [...stream.lastSeq.values()];
-    expect(seqs).toHaveLength(1);
+    // Each stage of 'slow' logs: started, progress 50 %, completed, progress 100 %.
+    const ran = (stages: number[]) => stages.flatMap((i) => [`started s${i}`, `progress s${i}`, `completed s${i}`, `progress s${i}`]);
+    const key = (e: RunEvent) =>
+      e.type === 'workflow.stage_changed' ? `${e.payload.change} ${e.payload.stage}`
+        : e.type === 'workflow.progress_updated' ? `progress ${e.payload.stage}`
+          : e.type === 'workflow.resumed' ? `resumed from ${e.payload.from}`
+            : e.type === 'workflow.paused' ? `paused (${e.payload.reason}) before ${e.payload.next.join(',')}`
+              : e.type.replace('workflow.', '');
+    expect(seen.map(key)).toEqual([
+      'started',
+      ...ran([0, 1]),
+      'paused (pause) before s2',
+      'resumed from paused',
+      // s2 is cut short by the abort: no completion; s0 and s1 have nothing to compensate.
+      'started s2', 'progress s2',
+      'aborted',
+      'resumed from restore',
+      ...ran([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      'completed',
+    ]);
+    expect(seen.map((e) => e.seq)).toEqual(seen.map((_, i) => i + 1));
+    expect([...stream.lastSeq.entries()]).toEqual([[sessionId, seen.length]]);
     const all = (await api.eventsSince(sessionId, { limit: 10_000 })).events;
-    expect(all.at(-1)!.type).toBe('workflow.completed');
+    expect(all).toEqual(seen);
     const timeline = await api.timeline(sessionId);
     expect(timeline.interruptions.map((i) => i.reason)).toEqual(['pause']);
     expect(timeline.stages.filter((s) => s.stage === 's1').length).toBeGreaterThanOrEqual(1);
