@@ -18,6 +18,8 @@ describe('crash recovery', () => {
   let dir: string;
   let child: ChildProcess | undefined;
   let sg: Stagegraph | undefined;
+  /** Reads the run while the child executes it (never executes anything itself). */
+  let reader: Stagegraph | undefined;
 
   beforeAll(async () => {
     t = await testDatabase({ max: 4 });
@@ -27,6 +29,7 @@ describe('crash recovery', () => {
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await sg?.close();
+    await reader?.close();
     await t?.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -48,9 +51,10 @@ describe('crash recovery', () => {
       return line ? (JSON.parse(line) as { runId: string }).runId : undefined;
     }, 30_000, 'the child to start a run');
 
-    // Kill it inside `c`, once `b`'s checkpoint is written.
+    // Kill it inside `c`, once `b`'s checkpoint is durable.
+    reader = await createStagegraph({ workflows: [crashWorkflow(journal)], database: t.db, recover: false });
     await until(async () => (readJournal(journal).some(([ev, s]) => ev === 'start' && s === 'c') ? true : undefined), 15_000, "stage 'c' to start");
-    await new Promise((r) => setTimeout(r, 300));
+    await until(async () => ((await reader!.runs.get(runId)).completed.includes('b') ? true : undefined), 15_000, "b's checkpoint");
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     expect(readJournal(journal)).toEqual([['start', 'a'], ['end', 'a'], ['start', 'b'], ['end', 'b'], ['start', 'c']]);

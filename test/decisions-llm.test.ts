@@ -36,11 +36,10 @@ describe('LLM fallback', () => {
   async function decideWith(reply: StubReply, options: { timeoutMs?: number; method?: 'functionCalling' | 'jsonSchema' } = {}) {
     stub.reply(reply);
     const before = stub.count;
-    const t0 = performance.now();
     // A generous time box except where the time box is under test: a cold first call on a busy machine can take a while.
     const timeoutMs = options.timeoutMs ?? ('delayMs' in reply ? 200 : 5000);
     const record = await decide(route, { load: 3 }, { fallback: llmFallback(chatModelFromEnv(env)!, { ...options, timeoutMs }) });
-    return { record, requests: stub.count - before, ms: performance.now() - t0, request: stub.requests.at(-1)! };
+    return { record, requests: stub.count - before, request: stub.requests.at(-1)! };
   }
 
   it('a good answer (tool call): method llm with the answer\'s confidence, reasoning and alternatives', async () => {
@@ -73,12 +72,11 @@ describe('LLM fallback', () => {
   ];
   for (const [name, reply, note] of failures) {
     it(`${name}: the default with confidence ${DEFAULT_CONFIDENCE}, the reason in notes, one request`, async () => {
-      const { record, requests, ms } = await decideWith(reply);
+      const { record, requests } = await decideWith(reply);
       expect([record.chosen, record.method, record.confidence, requests]).toEqual(['left', 'default', DEFAULT_CONFIDENCE, 1]);
       expect(record.notes?.[0]).toBe('no rule applied');
       expect(record.notes?.[1]).toContain(note);
       expect(record.explanation).toContain("the default of 'route'");
-      expect(ms).toBeLessThan(1000);
     });
   }
 

@@ -12,6 +12,7 @@ import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { Breakers, type BreakerSnapshot } from '../nodes/breakers.ts';
 import { Service, dependencyBreakerWorkflow, pluginBreakerWorkflow } from './fixtures/recovery.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
+import { until } from './support/runs.ts';
 
 /** Scaled down from 60 s; long enough that a loaded machine still runs the next run before it passes. */
 const HALF_OPEN_MS = 800;
@@ -51,6 +52,13 @@ describe('circuit breakers', () => {
 
   const snapshot = (name: string): BreakerSnapshot | undefined => sg.breakers.snapshot().find((b) => b.name === name);
 
+  /** Waits until the open breaker `name` lets a probe through (its `halfOpenAt` has passed). */
+  const halfOpenDue = (name: string) => {
+    const at = Date.parse(snapshot(name)?.halfOpenAt ?? 'no halfOpenAt');
+    expect(at).not.toBeNaN();
+    return until(async () => (Date.now() >= at ? true : undefined), 10_000, `breaker ${name} to be due to half-open`);
+  };
+
   it('opens after 5 consecutive failures, fails fast while open, half-opens after the delay and closes after a success', async () => {
     service.fail = true;
     const failures = [];
@@ -75,7 +83,7 @@ describe('circuit breakers', () => {
     expect(Date.parse(snapshot('flaky')!.halfOpenAt!)).toBeGreaterThan(Date.now());
 
     // After the delay a probe goes through; it succeeds and the breaker closes.
-    await new Promise((r) => setTimeout(r, HALF_OPEN_MS + 50));
+    await halfOpenDue('flaky');
     const probe = await run('plugin-breaker');
     expect(probe.row.status).toBe('completed');
     expect(service.calls).toBe(6);
@@ -95,7 +103,7 @@ describe('circuit breakers', () => {
     const fifth = await run('plugin-breaker');
     expect(circuitChanges(fifth.events)).toEqual(['flaky:closed>open']);
 
-    await new Promise((r) => setTimeout(r, HALF_OPEN_MS + 50));
+    await halfOpenDue('flaky');
     const calls = service.calls;
     const probe = await run('plugin-breaker');
     expect(service.calls).toBe(calls + 1);
@@ -120,7 +128,7 @@ describe('circuit breakers', () => {
     expect(pricing.calls).toBe(5);
 
     pricing.fail = false;
-    await new Promise((r) => setTimeout(r, HALF_OPEN_MS + 50));
+    await halfOpenDue('pricing-api');
     const probe = await run('dependency-breaker');
     expect(probe.row.status).toBe('completed');
     expect(circuitChanges(probe.events)).toEqual(['pricing-api:open>half_open', 'pricing-api:half_open>closed']);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '../client/index.ts';
 import { fillPath, revokeApiKey, routes, type RouteSpec } from '../server/index.ts';
 import { RawClient, startHarness, tenStages, type Harness } from './server-fixtures.ts';
+import { until } from './support/runs.ts';
 
 const SECRET = 'another-test-secret-of-at-least-32-bytes';
 const jwtFor = (sub: string | undefined, secret = SECRET, exp: string | number = '5m') => {
@@ -98,8 +99,9 @@ describe('authentication', () => {
     const c = createClient({ baseUrl: h.url, token: temp });
     expect((await c.listRuns()).runs.length).toBeGreaterThan(0);
     expect(await revokeApiKey(h.sg.db, tempId)).toBe(true);
-    await new Promise((r) => setTimeout(r, 80));
-    await expect(c.listRuns()).rejects.toMatchObject({ status: 401, code: 'invalid_token' });
+    // Refused once the server's key cache (50 ms here) lapses.
+    const refused = await until(() => c.listRuns().then(() => undefined, (e: unknown) => e), 5_000, 'the revoked key to be refused');
+    expect(refused).toMatchObject({ status: 401, code: 'invalid_token' });
   });
 });
 
@@ -138,10 +140,12 @@ describe('ownership', () => {
     await aliceWatch.until((f) => f.type === 'subscribed');
     const second = (await alice.orchestrate({ workflow: 'ten', request: { n: 0 } })).sessionId;
     await aliceWatch.until((f) => f.type === 'event' && f.event.runId === second && f.event.type === 'workflow.completed');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(bobWatch.events()).toEqual([]);
+    // A run of Bob's own, started after Alice's ended, reaches his connection after anything of hers would have.
+    const bobs = (await bob.orchestrate({ workflow: 'ten', request: { n: 0 } })).sessionId;
+    await bobWatch.until((f) => f.type === 'event' && f.event.runId === bobs && f.event.type === 'workflow.completed');
+    expect(new Set(bobWatch.events().map((e) => e.runId))).toEqual(new Set([bobs]));
     // Bob's frames hold nothing of Alice's but the id Bob himself sent (echoed in his error frame).
-    expect(bobWatch.frames.every((f) => f.type !== 'event' && !JSON.stringify(f).includes(second))).toBe(true);
+    expect(bobWatch.frames.every((f) => !JSON.stringify(f).includes(second))).toBe(true);
     bobWatch.close();
     aliceWatch.close();
   });
@@ -164,14 +168,18 @@ describe('rate limits and local mode', () => {
       expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(((await last!.json()) as any).error).toMatchObject({ code: 'rate_limited', details: { perSecond: 2, burst: 5 } });
       expect((await fetch(`${limited.url}/api/agent/runs`, { headers: { authorization: `Bearer ${k2}` } })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 600));
-      expect((await fetch(`${limited.url}/api/agent/runs`, { headers: { authorization: `Bearer ${k1}` } })).status).toBe(200);
-      // WebSocket messages draw from the same bucket.
-      await new Promise((r) => setTimeout(r, 2600));
-      const ws = new RawClient(limited.wsUrl, k1);
+      // The bucket refills (2 a second): a later request goes through.
+      await until(async () => ((await fetch(`${limited.url}/api/agent/runs`, { headers: { authorization: `Bearer ${k1}` } })).status === 200 ? true : undefined), 5_000, 'a refilled token');
+      // The WebSocket upgrade and its messages draw from the same bucket as HTTP: with 3 of a
+      // fresh caller's 5 tokens spent over HTTP and 1 on the upgrade, 1 subscription goes
+      // through (2 if a token refilled meanwhile), not the 4 of a bucket of its own.
+      const k3 = await limited.key('carol');
+      for (let i = 0; i < 3; i++) expect((await fetch(`${limited.url}/api/agent/runs`, { headers: { authorization: `Bearer ${k3}` } })).status).toBe(200);
+      const ws = new RawClient(limited.wsUrl, k3);
       await ws.opened;
       for (let i = 0; i < 8; i++) ws.send({ type: 'subscribe', runIds: 'all' });
-      await ws.until((f) => f.type === 'error' && f.code === 'rate_limited');
+      const limitedFrame = await ws.until((f) => f.type === 'error' && f.code === 'rate_limited');
+      expect(ws.frames.slice(0, ws.frames.indexOf(limitedFrame)).filter((f) => f.type === 'subscribed').length).toBeLessThanOrEqual(2);
       ws.close();
     } finally {
       await limited.close();

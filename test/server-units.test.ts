@@ -11,6 +11,7 @@ import { errorResponse, statusOf, toStagegraphError } from '../server/errors.ts'
 import { RunStream, type StreamSink } from '../server/hub/run-stream.ts';
 import { normalizeAuth, normalizeLimits } from '../server/options.ts';
 import { buildTimeline } from '../server/views/timeline.ts';
+import { until } from './support/runs.ts';
 
 const RUN = '00000000-0000-4000-8000-000000000001';
 const err = { code: 'boom', class: 'transient' as const, message: 'boom', details: {} };
@@ -131,7 +132,7 @@ describe('RunStream', () => {
     s.start();
     for (const seq of [4, 5, 3, 6]) s.offer(ev(seq));
     h.release();
-    await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (h.sent.at(-1) === 6 ? true : undefined), 5_000, 'the catch-up to merge');
     s.offer(ev(6));
     s.offer(ev(7));
     expect(h.sent).toEqual([2, 3, 4, 5, 6, 7]);
@@ -142,7 +143,7 @@ describe('RunStream', () => {
     h.release();
     const s = new RunStream(RUN, 0, h.logReader, h.sink);
     s.offer(ev(3));
-    await new Promise((r) => setTimeout(r, 10));
+    await until(async () => (h.sent.at(-1) === 3 ? true : undefined), 5_000, 'the gap to be read from the log');
     s.offer(ev(4));
     expect(h.sent).toEqual([1, 2, 3, 4]);
   });

@@ -12,6 +12,7 @@ import { END, START, defineWorkflow } from '../graph/workflow.ts';
 import { CLOSE } from '../server/index.ts';
 import { stage } from './fixtures/stages.ts';
 import { RawClient, startHarness, tenStages, type Harness } from './server-fixtures.ts';
+import { until } from './support/runs.ts';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long!';
 
@@ -37,7 +38,7 @@ let alice: string;
 
 beforeAll(async () => {
   h = await startHarness({ workflows: [tenStages('ten', 5), tenStages('slow', 120)], auth: { mode: 'token', jwt: { secret: SECRET } } });
-  tight = await startHarness({ workflows: [chatty(300, 32 * 1024)], limits: { socketBufferBytes: 256 * 1024 } });
+  tight = await startHarness({ workflows: [chatty(300, 32 * 1024)], limits: { socketBufferBytes: 256 * 1024 }, captureLogs: true });
   beat = await startHarness({ limits: { heartbeatMs: 150 } });
   alice = await h.key('alice');
 });
@@ -90,7 +91,7 @@ describe('exactly once across reconnects', () => {
             if (e.type === 'workflow.completed' && cuts >= 10) break;
             if (e.type === 'workflow.completed') {
               // The run finished before ten cuts: keep cutting an idle stream, then stop.
-              while (cuts < 10) await new Promise((r) => setTimeout(r, 50));
+              await until(async () => (cuts >= 10 ? true : undefined), 10_000, 'ten cuts');
               break;
             }
           }
@@ -188,7 +189,8 @@ describe('slow consumers and heartbeats', () => {
     (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const { sessionId } = await api.orchestrate({ workflow: 'chatty', request: { n: 0 } });
     await tight.sg.runs.wait(sessionId);
-    await new Promise((r) => setTimeout(r, 100));
+    // Read again only once the server has given up on this client.
+    await until(async () => (tight.logs.some((l) => l.msg === 'slow consumer closed') ? true : undefined), 10_000, 'the server to close the slow consumer');
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const closed = await slow.closed;
     expect(closed).toEqual({ code: CLOSE.SLOW_CONSUMER, reason: 'resume from last seq' });
@@ -208,11 +210,15 @@ describe('slow consumers and heartbeats', () => {
     const key = await beat.key('dave');
     const mute = new WebSocket(beat.wsUrl, { headers: { authorization: `Bearer ${key}` }, autoPong: false });
     const polite = new RawClient(beat.wsUrl, key);
+    let pings = 0;
+    polite.ws.on('ping', () => pings++);
     await new Promise((r) => mute.once('open', r));
     await polite.opened;
     const code = await new Promise<number>((resolve) => mute.once('close', (c) => resolve(c)));
     expect(code).toBe(1006);
-    await new Promise((r) => setTimeout(r, 400));
+    // The polite one answers three more heartbeats and stays.
+    const seen = pings;
+    await until(async () => (pings >= seen + 3 ? true : undefined), 10_000, 'three more pings');
     expect(polite.ws.readyState).toBe(WebSocket.OPEN);
     polite.send({ type: 'subscribe', runIds: 'all' });
     await polite.until((f) => f.type === 'subscribed');
@@ -252,9 +258,13 @@ describe('bad and unauthorised messages', () => {
     // Bob's run never reaches Alice, not even under 'all'.
     c.send({ type: 'subscribe', runIds: 'all' });
     await c.until((f) => f.type === 'subscribed');
-    await bob.orchestrate({ workflow: 'ten', request: { n: 0 } });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(c.events().filter((e) => e.payload?.owner === 'bob' || e.runId === bobs)).toEqual([]);
+    const bobsSecond = (await bob.orchestrate({ workflow: 'ten', request: { n: 0 } })).sessionId;
+    await h.sg.runs.wait(bobsSecond);
+    // A run of Alice's started after Bob's ended reaches her after anything of his would have.
+    const hers = (await createClient({ baseUrl: h.url, token: alice }).orchestrate({ workflow: 'ten', request: { n: 0 } })).sessionId;
+    await c.until((f) => f.type === 'event' && f.event.runId === hers && f.event.type === 'workflow.completed');
+    expect(c.events().filter((e) => e.runId === bobs || e.runId === bobsSecond || e.payload?.owner === 'bob')).toEqual([]);
+    expect(c.events(hers).at(-1).type).toBe('workflow.completed');
     c.close();
   });
 

@@ -28,8 +28,6 @@ const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 /** A stage this slow (by its own estimate) or stepped must also stop when aborted mid-run. */
 const LONG_STAGE_MS = 100;
-/** How soon an aborted stage must give up. */
-const ABORT_WITHIN_MS = 1000;
 
 let tmp: string;
 let trace: WorkflowTrace;
@@ -66,13 +64,12 @@ function jsonHazards(value: unknown, path = '$', found: string[] = []): string[]
 
 const jsonRoundTrip = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/** What a promise settles with: `{ error }` or `{ value }`, and how long it took from `since`. */
-async function settle(p: Promise<unknown>, since = performance.now()) {
+/** What a promise settles with: `{ error }` or `{ value }`. */
+async function settle(p: Promise<unknown>) {
   try {
-    const value = await p;
-    return { value, error: undefined as unknown, ms: performance.now() - since };
+    return { value: await p, error: undefined as unknown };
   } catch (error) {
-    return { value: undefined, error, ms: performance.now() - since };
+    return { value: undefined, error };
   }
 }
 
@@ -133,33 +130,32 @@ describe.each(STAGES.map((s) => [s.name, s] as const))('stage %s', (_name, plugi
   });
 
   describe('(c) signal honoured', () => {
-    it(`rejects within ${ABORT_WITHIN_MS} ms when the signal is already aborted`, async () => {
+    it('rejects with the reason when the signal is already aborted', async () => {
       const input = plugin.input.parse(fixtureOf(plugin));
       const c = new AbortController();
       const reason = new Error(`aborted before ${plugin.name} started`);
       c.abort(reason);
       const r = await settle(plugin.run(input, fakeContext(c.signal, [])));
       expectAbortRejection(r.error, reason);
-      expect(r.ms).toBeLessThan(ABORT_WITHIN_MS);
     });
 
-    if (isLong) it(`stops within ${ABORT_WITHIN_MS} ms when aborted mid-run`, async () => {
+    if (isLong) it('stops when aborted mid-run: the step in flight is the last one that runs', async () => {
       const input = plugin.input.parse(fixtureOf(plugin));
       const c = new AbortController();
       const reason = new Error(`aborted during ${plugin.name}`);
-      let abortedAt = 0;
       let pctAtAbort: number | undefined;
+      let stepsAfterAbort = 0;
       // The first progress report strictly between start and end aborts the run.
       const onProgress = (pct: number) => {
         if (c.signal.aborted || pct <= 0 || pct >= 100) return;
         pctAtAbort = pct;
-        abortedAt = performance.now();
         c.abort(reason);
       };
       // Driven step by step like the runtime, scratch through JSON; a step that ends after the abort must not finish the stage.
       const drive = async () => {
         let resume: unknown;
         for (let step = 0; step < 1000; step++) {
+          if (c.signal.aborted) stepsAfterAbort++;
           const result = await plugin.run(input, { ...fakeContext(c.signal, [], resume), progress: onProgress });
           if (!isContinue(result)) return result;
           resume = jsonRoundTrip(result.scratch);
@@ -170,22 +166,22 @@ describe.each(STAGES.map((s) => [s.name, s] as const))('stage %s', (_name, plugi
       const r = await settle(drive());
       expect(pctAtAbort, `${plugin.name} reports no progress between 0 and 100 %, so it cannot be aborted mid-run here`).toBeDefined();
       expectAbortRejection(r.error, reason);
-      expect(performance.now() - abortedAt).toBeLessThan(ABORT_WITHIN_MS);
+      // At most one more call (it rejects at once, the signal being aborted); how fast is a benchmark's claim.
+      expect(stepsAfterAbort).toBeLessThanOrEqual(1);
     });
 
-    if (policy.stepped) it(`keeps every step under ${ABORT_WITHIN_MS} ms, so an abort from the event loop lands within it`, async () => {
+    if (policy.stepped) it('returns between steps, so an abort from the event loop lands between two of them', async () => {
       const input = plugin.input.parse(fixtureOf(plugin));
-      const times: number[] = [];
+      let steps = 0;
       let resume: unknown;
-      for (let step = 0; step < 1000; step++) {
-        const t0 = performance.now();
+      for (;;) {
         const result = await plugin.run(input, fakeContext(new AbortController().signal, [], resume));
-        times.push(performance.now() - t0);
-        if (!isContinue(result)) break;
+        steps++;
+        if (!isContinue(result) || steps === 1000) break;
         resume = jsonRoundTrip(result.scratch);
       }
-      expect(times.length).toBeGreaterThan(1);
-      expect(Math.max(...times)).toBeLessThan(ABORT_WITHIN_MS);
+      expect(steps).toBeGreaterThan(1);
+      expect(steps).toBeLessThan(1000);
     });
   });
 
