@@ -8,6 +8,7 @@
  * unhandled; client-caused errors are logged as such, not as server errors.
  */
 import fc from 'fast-check';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROGRESS_PATH, documentedCodes, fillPath, routes, schemas, statusOf, SubscribeMessage, UnsubscribeMessage, type RouteSpec } from '../server/index.ts';
@@ -17,6 +18,7 @@ import { RawClient, startHarness, tenStages, type Harness } from './server-fixtu
 import { expectErrorFormat, fieldOf, inputSlots, place, rawExchange, type RawResponse } from './support/hostile.ts';
 import { until } from './support/runs.ts';
 
+const JWT_SECRET = 'a-hostile-test-secret-of-32-bytes-or-more';
 let h: Harness;
 let key: string;
 let runId: string;
@@ -26,7 +28,11 @@ const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
-  h = await startHarness({ workflows: [tenStages('ten'), tenStages('slow', 30), askWorkflow(new Journal()), flakyWorkflow()], captureLogs: true });
+  h = await startHarness({
+    workflows: [tenStages('ten'), tenStages('slow', 30), askWorkflow(new Journal()), flakyWorkflow()],
+    auth: { mode: 'token', jwt: { secret: JWT_SECRET } },
+    captureLogs: true,
+  });
   key = await h.key('hostile');
   runId = (await post('/api/agent/orchestrate', { workflow: 'ten', request: { n: 0 } })).json.sessionId;
   await h.sg.runs.wait(runId);
@@ -150,6 +156,14 @@ describe('strings Postgres cannot store, in every field of every route', () => {
     const res = await request(spec.method.toUpperCase(), `${path}?a%00=1`, spec.body ? '{}' : undefined);
     expect(expectDocumented(spec, res, `${spec.id} NUL in a query name`)).toBe('invalid_input');
     expect(res.json.error.details.field).toBe('query["a\\u0000"]');
+  });
+
+  it('a JWT whose subject Postgres cannot store is an invalid token, not a server error', async () => {
+    for (const sub of ['ali\u0000ce', 'tank \udc8c']) {
+      const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('5m').sign(new TextEncoder().encode(JWT_SECRET));
+      const res = await request('GET', '/api/agent/runs', undefined, { authorization: `Bearer ${jwt}` });
+      expect([res.status, expectErrorFormat(res, JSON.stringify(sub)).code]).toEqual([401, 'invalid_token']);
+    }
   });
 
   it('every WebSocket message field: an invalid_input error frame, and the connection stays open', async () => {

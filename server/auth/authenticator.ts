@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Database } from '../../graph/store/database.ts';
+import { findUnstorable } from '../../graph/store/storable.ts';
 import { clientError } from '../errors.ts';
 import type { NormalizedAuth } from '../options.ts';
 import { API_KEY_PREFIX, ApiKeyStore } from './api-keys.ts';
@@ -56,6 +57,8 @@ export function createAuthenticator(auth: NormalizedAuth, db: Pick<Database, 'po
         try {
           const { payload } = await jwtVerify(token, jwt.secret, { algorithms: ['HS256'], issuer: jwt.issuer, audience: jwt.audience, clockTolerance: 5 });
           if (typeof payload.sub !== 'string' || !payload.sub) throw clientError('invalid_token', 'JWT has no subject (sub)', {}, HINT);
+          // The subject becomes the owner stored with every run; one Postgres cannot store is no identity.
+          if (findUnstorable(payload.sub, 'sub')) throw clientError('invalid_token', 'JWT subject (sub) holds a NUL or a lone surrogate', {}, HINT);
           return { owner: payload.sub, subject: `jwt:${payload.sub}`, via: 'jwt' };
         } catch (e) {
           if (e instanceof joseErrors.JOSEError) throw clientError('invalid_token', `JWT rejected: ${e.code}`, { reason: e.code }, HINT);
