@@ -54,45 +54,67 @@ export interface Serving {
 }
 
 /**
- * @example await serve({ port: 8080 }); // prints the URL and a local API key
+ * The handlers are installed before the stagegraph opens: a signal during startup
+ * waits for the opening (and the runs it recovers) to finish, then drains and exits
+ * like any other; `serve()` then never resolves, since the process is ending.
+ * @example await serve({ port: 8080 }); // prints the URL and, the first time, a local API key
  */
 export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const print = options.print ?? ((line: string) => console.log(line));
   const logger = options.logger ?? pino({ name: 'stagegraph' });
-  const sg = await createStagegraph({ ...options.stagegraph, workflows: options.workflows ?? builtinWorkflows() });
   const mode = options.auth ?? 'local';
   const auth: AuthOptions = mode === 'local' ? { mode: 'token' } : mode === 'none' ? { mode: 'none' } : mode;
+  const opening = createStagegraph({ ...options.stagegraph, workflows: options.workflows ?? builtinWorkflows() });
   let server: StagegraphServer | undefined;
+  let closing: Promise<void> | undefined;
+  let removeSignals: () => void = () => undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const sg = await opening.catch(() => undefined);
+      try {
+        await server?.close();
+      } finally {
+        await sg?.close();
+      }
+    })().finally(() => removeSignals()));
+  if (options.handleSignals ?? true) removeSignals = shutdownOnSignals(close, logger);
+
+  const sg = await opening.catch((e: unknown) => {
+    removeSignals();
+    throw e;
+  });
+  // Startup interrupted by a signal: the signal's handler is closing and exits the process.
+  const ending = () => new Promise<never>(() => undefined);
   try {
+    if (closing) return ending();
     server = createServer({ stagegraph: sg, auth, limits: options.limits, logger });
     const { url, port } = await server.listen(options.port ?? Number(process.env.PORT ?? 8080), options.host ?? '127.0.0.1');
+    if (closing) return ending();
     print(`stagegraph listening on ${url}  (OpenAPI: ${url}/openapi.json, events: ${url.replace(/^http/, 'ws')}/api/agent/progress)`);
     const apiKey = mode === 'local' ? await announceKeys(sg, url, print) : undefined;
-    const srv = server;
-    let closing: Promise<void> | undefined;
-    let removeSignals: () => void = () => undefined;
-    const close = () => (closing ??= srv.close().finally(() => sg.close()).finally(() => removeSignals()));
-    if (options.handleSignals ?? true) {
-      removeSignals = onShutdownSignals({
-        onFirst: (signal) => {
-          logger.info({ signal }, 'draining runs and shutting down');
-          close().then(
-            () => (logger.info({ signal }, 'shut down'), process.exit(0)),
-            (err: unknown) => (logger.error({ err }, 'shutdown failed'), process.exit(1)),
-          );
-        },
-        onRepeat: (signal, count, forcing) =>
-          forcing
-            ? logger.warn({ signal, count }, 'forced exit before the drain finished: runs still executing are recovered on the next start')
-            : logger.warn({ signal, count }, 'already draining runs; one more signal forces exit'),
-      });
-    }
-    return { url, port, stagegraph: sg, server: srv, apiKey, close };
+    return { url, port, stagegraph: sg, server, apiKey, close };
   } catch (e) {
-    await server?.close().catch(() => undefined);
-    await sg.close();
+    if (closing) return ending();
+    await close();
     throw e;
   }
+}
+
+/** The first signal closes and exits 0 (1 when closing fails); a second is logged; a third forces exit. */
+function shutdownOnSignals(close: () => Promise<void>, logger: Logger): () => void {
+  return onShutdownSignals({
+    onFirst: (signal) => {
+      logger.info({ signal }, 'draining runs and shutting down');
+      close().then(
+        () => (logger.info({ signal }, 'shut down'), process.exit(0)),
+        (err: unknown) => (logger.error({ err }, 'shutdown failed'), process.exit(1)),
+      );
+    },
+    onRepeat: (signal, count, forcing) =>
+      forcing
+        ? logger.warn({ signal, count }, 'forced exit before the drain finished: runs still executing are recovered on the next start')
+        : logger.warn({ signal, count }, 'already draining runs; one more signal forces exit'),
+  });
 }
 
 /** Local mode: the first key of an install, printed once; afterwards only how to manage keys. */
