@@ -90,6 +90,19 @@ export class RunRecorder {
     this.liveTimer = undefined;
   }
 
+  private readonly running = new Set<string>();
+
+  /** Task `taskId` started (`true`) or ended (`false`): the saver holds writes only when no other task runs. */
+  taskRunning(taskId: string, running: boolean): void {
+    if (running) this.running.add(taskId);
+    else this.running.delete(taskId);
+  }
+
+  /** Whether tasks other than `taskId` are running. */
+  othersRunning(taskId: string): boolean {
+    return this.running.size > (this.running.has(taskId) ? 1 : 0);
+  }
+
   /** A live event: durable within `liveDelayMs`. */
   push(draft: RunEventDraft): void {
     this.items.push({ draft, at: new Date() });
@@ -112,7 +125,7 @@ export class RunRecorder {
     if (this.liveTimer || !this.holding) return;
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
-      void this.flush().catch((e) => (this.failure ??= e));
+      void this.flush().catch((e) => this.fail(e));
     }, this.liveDelayMs);
     this.liveTimer.unref?.();
   }
@@ -124,7 +137,14 @@ export class RunRecorder {
 
   /** The saver's part: a task's writes and/or a checkpoint, with the items that belong to them. */
   commit(writes: TaskWrites[], checkpoint?: CheckpointParts): Promise<void> {
-    return this.enqueue(() => this.write({ writes, checkpoint })).then(() => undefined);
+    return this.enqueue(async () => {
+      if (this.failure !== undefined) {
+        const f = this.failure;
+        this.failure = undefined;
+        throw f;
+      }
+      await this.write({ writes, checkpoint });
+    });
   }
 
   /**
@@ -149,11 +169,9 @@ export class RunRecorder {
     });
   }
 
-  /** Surfaces a failed background write (a live flush) once. */
-  takeFailure(): unknown {
-    const f = this.failure;
-    this.failure = undefined;
-    return f;
+  /** A background write of this run failed: the next checkpoint write throws it (the run fails). */
+  fail(e: unknown): void {
+    this.failure ??= e;
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {

@@ -3,10 +3,10 @@
  * for a thread that is a stagegraph run executing here, made part of the run's step
  * record (checkpoint + pending writes + events + run row + NOTIFY, one round trip).
  *
- * A task's `putWrites` is held for one turn of the event loop: when the step's
- * `put` follows at once (a step of one task, or the last task of a step), the writes
- * ride in the put's statement; otherwise (siblings still running, an interrupt) they
- * are written on their own, with the events tied to that task. Either way `putWrites`
+ * The output `putWrites` of a step's last running task is held for the step's `put`,
+ * which then carries it in its statement; a task whose siblings still run is written
+ * at once on its own, with the events tied to it (its output is durable, and shown,
+ * without waiting for the siblings). Control writes (an error, an interrupt) go at once. Either way `putWrites`
  * resolves only once its writes are durable, as the checkpoint contract expects.
  *
  * Reads (`getTuple`, `list`) are PostgresSaver's own. It passes LangGraph's
@@ -29,6 +29,13 @@ function isTaskOutput(channel: string): boolean {
   return channel !== '__error__' && channel !== '__error_source_node__' && channel !== '__interrupt__' && channel !== '__resume__';
 }
 
+/**
+ * The longest a step's last task's output writes wait for the step's put. The put
+ * follows once LangGraph has applied the step (well under this, even on a busy
+ * machine); this bound only matters when no put comes (the run was stopped mid-step).
+ */
+const HOLD_MS = 100;
+
 interface Held {
   taskId: string;
   rows: Promise<WriteRow[]>;
@@ -36,6 +43,8 @@ interface Held {
   done: boolean;
   interrupted: boolean;
   settle: (e?: unknown) => void;
+  /** `putWrites` already resolved: a failure goes to the run's recorder instead. */
+  optimistic?: boolean;
 }
 
 export class StepSaver extends PostgresSaver {
@@ -59,6 +68,7 @@ export class StepSaver extends PostgresSaver {
     const key = `${thread_id}\u0000${checkpoint_ns}\u0000${checkpoint_id}`;
     let settle!: (e?: unknown) => void;
     const durable = new Promise<void>((ok, fail) => (settle = (e) => (e === undefined ? ok() : fail(e))));
+    durable.catch(() => undefined); // an optimistic entry's promise is not awaited by anyone
     const entry: Held = {
       taskId,
       rows: this._dumpWrites(thread_id, checkpoint_ns, checkpoint_id, taskId, writes),
@@ -70,6 +80,19 @@ export class StepSaver extends PostgresSaver {
     const list = this.held.get(key) ?? [];
     list.push(entry);
     this.held.set(key, list);
+    const recorder = this.recorders.get(String(thread_id));
+    if (recorder && entry.done && !recorder.othersRunning(taskId)) {
+      // The output of a run's step's last running task: the step's put follows and
+      // carries these writes in its statement (one transaction: the checkpoint is never
+      // durable without them). LangGraph may chain that put after this promise (writes
+      // to delta channels), so it resolves now; if no put comes (the run was stopped
+      // mid-step), the writes go on their own, and a failure fails the run's next write.
+      entry.optimistic = true;
+      setTimeout(() => void this.writeHeld(key, String(thread_id)), HOLD_MS).unref?.();
+      return;
+    }
+    // Control writes (an error, an interrupt), a task whose siblings still run, and
+    // threads that are not runs here: written at once, resolved once durable.
     setImmediate(() => void this.writeHeld(key, String(thread_id)));
     return durable;
   }
@@ -113,6 +136,7 @@ export class StepSaver extends PostgresSaver {
       for (const h of claimed) h.settle();
     } catch (e) {
       for (const h of claimed) h.settle(e);
+      if (claimed.some((h) => h.optimistic)) this.recorders.get(thread)?.fail(e);
     }
   }
 

@@ -110,7 +110,7 @@ export class RunExecutor {
       done: undefined as never,
     };
     active.started.catch(() => undefined);
-    if (this.active.has(run.id)) {
+    if (this.active.has(run.id) || this.holding.has(run.id)) {
       failStart(new StagegraphError('run_locked', `run ${run.id} is already executing in this process`, { class: 'transient', details: { runId: run.id } }));
       active.done = Promise.resolve('not_started');
       return active;
@@ -161,21 +161,31 @@ export class RunExecutor {
     return this.stream({ ...run, ...taken.row }, options, active, rec);
   }
 
+  /** Runs held here outside an execution (an abort's compensation), and stopped executions' holds waiting for their abort. */
+  private readonly holding = new Set<string>();
+  private readonly handedOver = new Set<string>();
+
   /**
-   * Runs `fn` holding the run (fenced against every process); `inherit` continues
-   * with a hold this process kept (an abort after its execution stopped).
-   * @throws StagegraphError `run_locked` if a live process executes it.
+   * Runs `fn` holding the run (fenced against every process and against other actions
+   * of this one); `inherit` continues with the hold a stopped execution handed over
+   * (an abort after its execution stopped), once.
+   * @throws StagegraphError `run_locked` if the run executes or is held (here or by a live process).
    */
   async exclusive<T>(runId: string, fn: (rec: RunRecorder) => Promise<T>, options: { inherit?: boolean } = {}): Promise<T> {
-    if (this.active.has(runId)) throw new StagegraphError('run_locked', `run ${runId} is executing in this process`, { class: 'transient', details: { runId } });
-    const rec = this.events.recorder(runId);
-    if (!(options.inherit && rec.fence !== undefined)) {
-      const taken = await this.store.take(runId, 'hold', await this.lease.key());
-      rec.hold(taken.holding);
+    if (this.active.has(runId) || this.holding.has(runId)) {
+      throw new StagegraphError('run_locked', `run ${runId} is busy in this process`, { class: 'transient', details: { runId } });
     }
+    this.holding.add(runId);
+    const rec = this.events.recorder(runId);
     try {
+      const inherited = options.inherit === true && this.handedOver.delete(runId) && rec.fence !== undefined;
+      if (!inherited) {
+        const taken = await this.store.take(runId, 'hold', await this.lease.key());
+        rec.hold(taken.holding);
+      }
       return await fn(rec);
     } finally {
+      this.holding.delete(runId);
       const fence = rec.fence;
       rec.letGo();
       this.events.release(runId);
@@ -250,7 +260,11 @@ export class RunExecutor {
   private async stopped(e: unknown, active: ActiveRun, rec: RunRecorder, graph: CompiledWorkflow, threadConfig: object, failedStage?: string): Promise<RunOutcome> {
     const stop = active.stop;
     if (stop?.reason === 'fenced' || (e instanceof StagegraphError && e.code === 'run_fenced')) return 'fenced';
-    if (stop?.reason === 'abort') return 'stopped';
+    if (stop?.reason === 'abort') {
+      // Held for the abort's compensation (`exclusive` with `inherit`).
+      this.handedOver.add(active.runId);
+      return 'stopped';
+    }
     if (isGraphDrained(e) || (stop && active.controller.signal.aborted)) {
       const next = (await graph.getState(threadConfig)).next as string[];
       const paused = { type: 'workflow.paused' as const, payload: { reason: stop?.reason === 'shutdown' ? ('shutdown' as const) : ('pause' as const), by: stop?.by, next } };

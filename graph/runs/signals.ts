@@ -31,10 +31,12 @@ export class SignalTranslator {
     const rec = this.rec;
     switch (s.sg) {
       case 'stage_started':
+        rec.taskRunning(task, true);
         rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'started', attempt: s.attempt } });
         rec.patch({ currentStage: s.stage });
         return;
       case 'stage_finished': {
+        rec.taskRunning(task, false);
         const total = (this.stepMs.get(s.stage) ?? 0) + s.durationMs;
         if (s.step) {
           this.stepMs.set(s.stage, total);
@@ -50,6 +52,7 @@ export class SignalTranslator {
         return;
       }
       case 'stage_failed':
+        if (!s.willRetry) rec.taskRunning(task, false);
         this.lastFailedStage = s.stage;
         rec.push({ type: 'workflow.error', payload: { stage: s.stage, error: s.error, willRetry: s.willRetry } });
         if (!s.willRetry) rec.push({ type: 'workflow.stage_changed', payload: { stage: s.stage, change: 'failed', attempt: s.attempt, error: s.error } });
