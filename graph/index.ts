@@ -16,6 +16,8 @@ export type { RunStatus, RunAction } from './runs/status.ts';
 export type { RunRow, ListRunsQuery } from './runs/store.ts';
 export type { RunView, CheckpointInfo } from './runs/view.ts';
 export type { StartRunInput, RunsOptions } from './runs/service.ts';
+export { RUN_DURABILITIES } from './runs/executor.ts';
+export type { RunDurability } from './runs/executor.ts';
 export type { RecoveryRequest } from './recovery/recovery.ts';
 export type { PartialPackage, MissingReason } from './recovery/partial.ts';
 export type { CompensationPolicy } from './recovery/saga.ts';

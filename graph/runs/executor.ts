@@ -3,11 +3,11 @@
  * `store.take`), streams the compiled graph with our checkpointer in `sync`
  * durability, and records the outcome with its terminal event in one statement.
  *
- * Durability is `sync` for every run, deliberately: each superstep's checkpoint is
- * committed (with the step's events, see `graph/record/`) before the next superstep's
- * nodes start, so a kill at any instant redoes at most the tasks in flight, and the
- * log never names a later stage before an earlier one's output is durable. It costs
- * nothing extra: the step record is one round trip either way.
+ * Durability is `sync` unless the run asks for `async` (see `RunDurability`): each
+ * superstep's checkpoint is committed (with the step's events, see `graph/record/`)
+ * before the next superstep's nodes start, so a kill at any instant redoes at most the
+ * tasks in flight, and the log never names a later stage before an earlier one's
+ * output is durable.
  *
  * The returned `done` never rejects: whatever happens, the run ends with an outcome,
  * and an error that cannot even be recorded is reported and leaves the run to the
@@ -74,6 +74,19 @@ export interface ExecuteOptions {
   /** Creates the run (already `running`, held by `executor`) instead of taking it. */
   create?: (executor: number) => Promise<Taken>;
 }
+
+/**
+ * How a run's steps are made durable (LangGraph's `durability`, chosen per run):
+ * - `sync` (default): each superstep's record (checkpoint, writes, events, row) is
+ *   committed before the next superstep's nodes start. A kill at any instant redoes at
+ *   most the tasks in flight.
+ * - `async`: the next superstep starts while the record commits. Cheaper per step; a
+ *   kill may also redo the tasks of the superstep whose record was still committing.
+ * Either way the event log never runs ahead of the checkpoint: a step's events are in
+ * its record's statement.
+ */
+export type RunDurability = 'sync' | 'async';
+export const RUN_DURABILITIES: readonly RunDurability[] = ['sync', 'async'];
 
 /** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
 export const PAUSE_GRACE_MS = 1000;
@@ -225,7 +238,7 @@ export class RunExecutor {
       const config = {
         configurable: { thread_id: run.id, ...(options.checkpointId ? { checkpoint_id: options.checkpointId } : {}) },
         streamMode: 'updates' as const,
-        durability: 'sync' as const,
+        durability: run.options.durability === 'async' ? ('async' as const) : ('sync' as const),
         signal: active.controller.signal,
         control: active.control,
         context,

@@ -14,7 +14,7 @@ import { Recovery, type RecoveryRequest } from '../recovery/recovery.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { assertStorable } from '../store/storable.ts';
-import { PAUSE_GRACE_MS, type ActiveRun, type RunExecutor, type RunOutcome } from './executor.ts';
+import { PAUSE_GRACE_MS, RUN_DURABILITIES, type ActiveRun, type RunDurability, type RunExecutor, type RunOutcome } from './executor.ts';
 import { ProcessLease, type ControlMessage } from './lease.ts';
 import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
@@ -26,8 +26,12 @@ export interface StartRunInput {
   request: unknown;
   /** @default "local" */
   owner?: string;
-  /** `seed` for deterministic stages; `outRoot` for artifacts. @default { seed: 1, outRoot: "out" } */
-  options?: { seed?: number; outRoot?: string; [key: string]: unknown };
+  /**
+   * `seed` for deterministic stages; `outRoot` for artifacts; `durability` of the run's
+   * steps (see `RunDurability`).
+   * @default { seed: 1, outRoot: "out", durability: "sync" }
+   */
+  options?: { seed?: number; outRoot?: string; durability?: RunDurability; [key: string]: unknown };
 }
 
 export interface RunsOptions {
@@ -56,6 +60,12 @@ export class Runs {
     assertStorable(input.request, 'request');
     assertStorable(input.options ?? {}, 'options');
     if (input.owner !== undefined) assertStorable(input.owner, 'owner');
+    const durability = input.options?.durability;
+    if (durability !== undefined && !RUN_DURABILITIES.includes(durability)) {
+      throw new StagegraphError('invalid_input', `options.durability must be one of ${RUN_DURABILITIES.join(', ')}, got ${JSON.stringify(durability)}`, {
+        class: 'validation', details: { field: 'options.durability', allowed: RUN_DURABILITIES },
+      });
+    }
     const owner = input.owner ?? 'local';
     const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
     const run = { id: fields.id, workflowId: fields.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };

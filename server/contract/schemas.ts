@@ -50,7 +50,10 @@ const JsonValue = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown(
 export const OrchestrateBody = z.strictObject({
   workflow: WorkflowId.optional().describe('Workflow id; the server default when omitted.'),
   request: z.union([z.string().min(1).max(100_000), z.record(z.string(), z.unknown())]).describe('Plain-language text or a structured request.'),
-  options: z.strictObject({ seed: z.int().min(0).max(MAX_INT32).optional() }).optional(),
+  options: z.strictObject({
+    seed: z.int().min(0).max(MAX_INT32).optional(),
+    durability: z.enum(['sync', 'async']).optional().describe("'sync' (default): each step is durable before the next starts; a crash redoes at most the stages in flight. 'async': cheaper; a crash may also redo the last step."),
+  }).optional(),
 });
 
 export const OrchestrateResponse = z.object({
