@@ -2,7 +2,7 @@
  * Random SIGKILLs across whole flagship runs, through the two ways a user runs them:
  * `stagegraph serve` (run started over REST, the server killed, restarted, and the run
  * recovered at start or by the periodic sweep) and the CLI (`stagegraph run` killed,
- * then `stagegraph resume <id>`, itself killed now and then). Kill instants are drawn
+ * then `stagegraph recover`, itself killed now and then). Kill instants are drawn
  * uniformly over the whole run, from just after its start to just before its end, on
  * the clock of the process's own CPU time: an uncrashed reference run of the same path
  * gives the run's length, and a loaded machine, which stretches wall time, does not
@@ -246,7 +246,7 @@ async function crashServe(lane: Lane, rng: () => number, ref: Reference): Promis
   return report(lane, runId, kills, doneBeforeKill, ref, notes, await waitTerminal(lane, runId).catch((e: Error) => `stuck (${e.message})`));
 }
 
-/** One run through the CLI: `stagegraph run` killed at `fraction` of the run, then `stagegraph resume` until the run ends. */
+/** One run through the CLI: `stagegraph run` killed at `fraction` of the run, then `stagegraph recover` until the run ends. */
 async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<RunReport> {
   const kills: Kill[] = [];
   const notes: string[] = [];
@@ -259,26 +259,26 @@ async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<
   await kill(lane, child, runId, fraction, false, kills, notes);
   for (let attempt = 0; attempt < 4; attempt++) {
     if (TERMINAL_STATUS.has((await status(lane, runId)) ?? '')) break;
-    const resume = spawnIn(lane, ['resume', runId]);
+    const recovering = spawnIn(lane, ['recover']);
     if (kills.length < 3 && rng() < RECOVERY_KILL_P && (await recoveryBegan(lane, runId, kills.at(-1)!.logged))) {
       const after = rng() * (1 - fraction) * ref.cpuMs;
-      await cpuTimeReached(resume, cpuTimeMs(resume) ?? 0, after);
-      if (resume.alive()) {
-        await kill(lane, resume, runId, Math.round(after), true, kills, notes);
+      await cpuTimeReached(recovering, cpuTimeMs(recovering) ?? 0, after);
+      if (recovering.alive()) {
+        await kill(lane, recovering, runId, Math.round(after), true, kills, notes);
         continue;
       }
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const exit = await Promise.race([resume.exited, new Promise<undefined>((r) => {
+    const exit = await Promise.race([recovering.exited, new Promise<undefined>((r) => {
       timer = setTimeout(() => r(undefined), FINISH_MS);
     })]);
     clearTimeout(timer);
     if (!exit) {
-      notes.push(`resume did not exit within ${FINISH_MS} ms`);
-      await killChild(resume, lane.t.db.pool);
+      notes.push(`recover did not exit within ${FINISH_MS} ms`);
+      await killChild(recovering, lane.t.db.pool);
     } else if (exit.code !== 0) {
-      const why = `${resume.stdout()}\n${resume.stderr()}`.split('\n').filter((l) => /failed|error/i.test(l)).slice(0, 2);
-      notes.push(`resume exited ${exit.code ?? exit.signal}: ${why.join(' | ')}`);
+      const why = `${recovering.stdout()}\n${recovering.stderr()}`.split('\n').filter((l) => /failed|error/i.test(l)).slice(0, 2);
+      notes.push(`recover exited ${exit.code ?? exit.signal}: ${why.join(' | ')}`);
     }
   }
   const end = await waitTerminal(lane, runId, 1_000).catch(async () => (await status(lane, runId)) ?? 'missing');

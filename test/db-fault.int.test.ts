@@ -115,6 +115,12 @@ async function verdicts(sg: Stagegraph, admin: pg.Pool, runIds: string[]): Promi
   return { found, completed, failed };
 }
 
+/** How many of `ids` are still executing (their row says `running`). */
+async function executing(admin: pg.Pool, ids: string[]): Promise<number> {
+  const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM sg_runs WHERE id = ANY($1) AND status = 'running'", [ids]);
+  return rows[0]!.n;
+}
+
 async function startRuns(sg: Stagegraph): Promise<string[]> {
   const rows = await Promise.all(Array.from({ length: RUNS }, (_, n) => sg.runs.start({ workflowId: 'fault', request: { n } })));
   return rows.map((r) => r.id);
@@ -187,6 +193,8 @@ describe('a database fault mid-run', () => {
         }
       };
       await reaching(sg, ids[0]!, 'b');
+      // The fault hits runs mid-run.
+      expect(await executing(admin, ids)).toBe(RUNS);
       const first = await terminate();
       await reaching(sg, ids[0]!, 'e');
       const second = await terminate();
@@ -208,6 +216,7 @@ describe('a database fault mid-run', () => {
       sg = await createStagegraph({ workflows: [faultWorkflow], databaseOptions: { url: proxy.urlFor(t.url), max: 8 }, recoverEveryMs: 250 });
       const ids = await startRuns(sg);
       await reaching(sg, ids[0]!, 'b');
+      expect(await executing(admin, ids)).toBe(RUNS);
       await proxy.outage(300);
       await reaching(sg, ids[0]!, 'd');
       await proxy.outage(200);
