@@ -1,8 +1,14 @@
 /**
  * The state every stagegraph workflow shares. Stage outputs, decision records and
  * loop counters live here, so checkpoints, Studio and restore carry them.
+ *
+ * Storage: `outputs`, `decisions` and `decisionLog` grow with every stage and decision,
+ * so they are LangGraph `DeltaChannel`s: a step stores only what it adds (its pending
+ * write), not the whole accumulated value again, and a read replays the writes since
+ * the nearest snapshot (one every {@link DELTA_SNAPSHOT_EVERY} updates). The other
+ * channels are small or replaced whole (`scratch`) and keep full values per version.
  */
-import { Annotation } from '@langchain/langgraph';
+import { Annotation, DeltaChannel } from '@langchain/langgraph';
 import type { DecisionRecord } from './decisions/types.ts';
 
 export interface StageWarning {
@@ -14,6 +20,20 @@ export interface StageWarning {
 
 const merge = <T>(a: Record<string, T>, b: Record<string, T>) => ({ ...a, ...b });
 const append = <T>(a: T[], b: T[]) => a.concat(b);
+
+/**
+ * Updates of a delta channel between full snapshots: bounds what a read replays.
+ * Higher stores less and reads more. LangGraph's default.
+ */
+export const DELTA_SNAPSHOT_EVERY = 100;
+
+/** A dict merged key by key, stored as deltas. The reducer is batching-invariant, as `DeltaChannel` requires. */
+const mergedDelta = <T>() =>
+  new DeltaChannel<Record<string, T>, Record<string, T>>((a, bs) => Object.assign({}, a, ...bs), { initialValueFactory: () => ({}), snapshotFrequency: DELTA_SNAPSHOT_EVERY });
+
+/** A list appended to, stored as deltas. */
+const appendedDelta = <T>() =>
+  new DeltaChannel<T[], T[]>((a, bs) => a.concat(...bs), { initialValueFactory: () => [], snapshotFrequency: DELTA_SNAPSHOT_EVERY });
 
 /** Which run this state belongs to; absent under LangGraph's own server. */
 export interface RunInfo {
@@ -31,11 +51,11 @@ export const WorkflowState = Annotation.Root({
   request: Annotation<unknown>(),
   run: Annotation<RunInfo | undefined>(),
   /** Output of each completed stage, by stage name. */
-  outputs: Annotation<Record<string, unknown>>({ reducer: merge, default: () => ({}) }),
+  outputs: mergedDelta<unknown>(),
   /** The latest decision of each decision point, by point name. */
-  decisions: Annotation<Record<string, DecisionRecord>>({ reducer: merge, default: () => ({}) }),
+  decisions: mergedDelta<DecisionRecord>(),
   /** Every decision in the order it was made (loops decide a point more than once). */
-  decisionLog: Annotation<DecisionRecord[]>({ reducer: append, default: () => [] }),
+  decisionLog: appendedDelta<DecisionRecord>(),
   /** Stage names in completion order (compensation runs them in reverse). */
   completed: Annotation<string[]>({ reducer: append, default: () => [] }),
   /** Scratch of a stepped stage between its steps; `null` once it finished. */
