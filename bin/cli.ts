@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { chatModelFromEnv, formatReplayReport, llmFallbackFromEnv, type RunRow } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
+import { gcCommand } from './gc.ts';
 import { keysCommand } from './keys.ts';
 import { EXIT, exitCodeOf, follow, summarize, withStagegraph } from './session.ts';
 import { commandWorkflows } from './workflows.ts';
@@ -172,6 +173,7 @@ program
   });
 
 keysCommand(program);
+gcCommand(program);
 
 const decisions = program.command('decisions').description('the decision ledger');
 

@@ -5,6 +5,7 @@
  */
 import type { AnyStagePlugin } from '../nodes/types.ts';
 import type { DecisionPoint } from './decisions/types.ts';
+import type { RetentionPolicy } from './retention/policy.ts';
 import type { WorkflowStateValue } from './state.ts';
 
 /** The entry and exit of every workflow (LangGraph's START and END). */
@@ -51,6 +52,12 @@ export interface WorkflowDefinition {
   request?: (request: unknown) => unknown;
   /** A few lines that sum up a finished run, for the CLI and dashboards. */
   summarize?: (state: WorkflowStateValue) => string[];
+  /**
+   * How long finished runs keep their whole checkpoint history before `stagegraph gc`
+   * reduces it to what restore and audit need (events and decisions are always kept).
+   * @default { afterDays: 7, statuses: ['completed', 'aborted'] }
+   */
+  retention?: RetentionPolicy;
 }
 
 export function isRouteEdge(e: Edge): e is RouteEdge {
