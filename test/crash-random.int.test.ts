@@ -18,11 +18,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../graph/events/types.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
+import { TERMINAL_STATUSES, type RunStatus } from '../graph/runs/status.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { cpuTimeMs, cpuTimeReached, killChild, sessionsOf, spawnStagegraph, type StagegraphChild } from './support/kill-child.ts';
+import { minus, outcomes } from './support/outcomes.ts';
 import { TERMINAL_EVENTS, until } from './support/runs.ts';
 
 /** The request of `npm run demo`. */
@@ -94,38 +95,13 @@ function prng(seed: number): () => number {
   };
 }
 
-/** The outcome events of a run as keys: what must happen exactly once per outcome, however often the run crashed. */
-function outcomes(events: RunEvent[]): string[] {
-  const keys: string[] = [];
-  for (const e of events) {
-    if (e.type === 'workflow.stage_changed' && (e.payload.change === 'completed' || e.payload.change === 'step' || e.payload.change === 'skipped')) {
-      keys.push(`${e.payload.change} ${e.payload.stage}`);
-    } else if (e.type === 'workflow.decision_made') {
-      keys.push(`decision ${e.payload.decision.point}#${e.payload.decision.iteration} -> ${e.payload.decision.chosen}`);
-    }
-  }
-  return keys.sort();
-}
-
-/** `a - b` as multisets. */
-function minus(a: string[], b: string[]): string[] {
-  const left = new Map<string, number>();
-  for (const k of b) left.set(k, (left.get(k) ?? 0) + 1);
-  const out: string[] = [];
-  for (const k of a) {
-    const n = left.get(k) ?? 0;
-    if (n > 0) left.set(k, n - 1);
-    else out.push(k);
-  }
-  return out;
-}
-
 async function status(lane: Lane, runId: string): Promise<string | undefined> {
   const { rows } = await lane.t.db.pool.query<{ status: string }>('SELECT status FROM sg_runs WHERE id = $1', [runId]);
   return rows[0]?.status;
 }
 
-const TERMINAL_STATUS = new Set(['completed', 'failed', 'aborted']);
+/** Whether a run row's status is terminal. */
+const ended = (s: string | undefined): s is RunStatus => s !== undefined && TERMINAL_STATUSES.has(s as RunStatus);
 
 /**
  * Waits until the run row has a terminal status, then (at most `settleMs` more) until its
@@ -134,7 +110,7 @@ const TERMINAL_STATUS = new Set(['completed', 'failed', 'aborted']);
 async function waitTerminal(lane: Lane, runId: string, timeoutMs = FINISH_MS, settleMs = 5_000): Promise<string> {
   const end = await until(async () => {
     const s = await status(lane, runId);
-    return s && TERMINAL_STATUS.has(s) ? s : undefined;
+    return ended(s) ? s : undefined;
   }, timeoutMs, `run ${runId} to end`);
   await until(async () => ((await lane.reader.runs.eventsSince(runId)).some((e) => TERMINAL_EVENTS.includes(e.type)) ? true : undefined), settleMs, 'the terminal event')
     .catch(() => undefined);
@@ -151,7 +127,7 @@ async function recoveryBegan(lane: Lane, runId: string, after: number): Promise<
     const events = await lane.reader.runs.eventsSince(runId, after);
     if (events.some((e) => e.type === 'workflow.resumed')) return true;
     const s = await status(lane, runId);
-    return s && TERMINAL_STATUS.has(s) ? false : undefined;
+    return ended(s) ? false : undefined;
   }, 30_000, `run ${runId} to resume`);
 }
 
@@ -198,7 +174,7 @@ async function referenceRun(lane: Lane): Promise<Reference> {
   const end = await until(async () => {
     cpu = cpuTimeMs(child) ?? cpu;
     const s = await status(lane, runId);
-    return s && TERMINAL_STATUS.has(s) ? s : undefined;
+    return ended(s) ? s : undefined;
   }, FINISH_MS, `reference run ${runId} to end`);
   expect(end).toBe('completed');
   if (lane.path === 'cli') expect(await child.exited).toEqual({ code: 0, signal: null });
@@ -228,7 +204,7 @@ async function crashServe(lane: Lane, rng: () => number, ref: Reference): Promis
   const cpu0 = cpuTimeMs(lane.serve.child)!;
   const fraction = 0.01 + 0.98 * rng();
   await cpuTimeReached(lane.serve.child, cpu0, fraction * ref.cpuMs);
-  const doneBeforeKill = TERMINAL_STATUS.has((await status(lane, runId)) ?? '');
+  const doneBeforeKill = ended(await status(lane, runId));
   await kill(lane, lane.serve.child, runId, fraction, false, kills, notes);
   lane.serve = undefined;
   for (let extra = 0; ; extra++) {
@@ -255,10 +231,10 @@ async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<
   const cpu0 = cpuTimeMs(child) ?? 0;
   const fraction = 0.01 + 0.98 * rng();
   await cpuTimeReached(child, cpu0, fraction * ref.cpuMs);
-  const doneBeforeKill = !child.alive() || TERMINAL_STATUS.has((await status(lane, runId)) ?? '');
+  const doneBeforeKill = !child.alive() || ended(await status(lane, runId));
   await kill(lane, child, runId, fraction, false, kills, notes);
   for (let attempt = 0; attempt < 4; attempt++) {
-    if (TERMINAL_STATUS.has((await status(lane, runId)) ?? '')) break;
+    if (ended(await status(lane, runId))) break;
     const recovering = spawnIn(lane, ['recover']);
     if (kills.length < 3 && rng() < RECOVERY_KILL_P && (await recoveryBegan(lane, runId, kills.at(-1)!.logged))) {
       const after = rng() * (1 - fraction) * ref.cpuMs;

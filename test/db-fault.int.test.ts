@@ -12,12 +12,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionPoint } from '../graph/decisions/types.ts';
-import type { RunEvent } from '../graph/events/types.ts';
+import { EVENT_STATUS, type RunEvent } from '../graph/events/types.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { END, START, defineWorkflow } from '../graph/workflow.ts';
 import { stage } from './fixtures/stages.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { outcomes } from './support/outcomes.ts';
 import { TERMINAL_EVENTS, until } from './support/runs.ts';
 
 const STAGE_MS = 60;
@@ -53,20 +54,6 @@ const faultWorkflow = defineWorkflow({
 /** What a run of `faultWorkflow` logs as outcomes, whatever happened to the database. */
 const EXPECTED_OUTCOMES = ['completed a', 'completed b', 'completed c', 'completed d', 'completed e', 'completed f', 'decision gate#0 -> go'];
 
-function outcomes(events: RunEvent[]): string[] {
-  const keys: string[] = [];
-  for (const e of events) {
-    if (e.type === 'workflow.stage_changed' && (e.payload.change === 'completed' || e.payload.change === 'step' || e.payload.change === 'skipped')) {
-      keys.push(`${e.payload.change} ${e.payload.stage}`);
-    } else if (e.type === 'workflow.decision_made') {
-      keys.push(`decision ${e.payload.decision.point}#${e.payload.decision.iteration} -> ${e.payload.decision.chosen}`);
-    }
-  }
-  return keys.sort();
-}
-
-const STATUS_OF_EVENT: Record<string, string> = { 'workflow.completed': 'completed', 'workflow.failed': 'failed', 'workflow.aborted': 'aborted' };
-
 /**
  * Waits until each run has settled (no longer executing in `sg`, a terminal row and a
  * terminal event, or nothing changes any more), then lists what is wrong with each.
@@ -96,7 +83,7 @@ async function verdicts(sg: Stagegraph, admin: pg.Pool, runIds: string[]): Promi
     // A statement that failed may fail the run, if it says so in its row and its log.
     else if (row.status === 'failed' && terminal.some((e) => e.type === 'workflow.failed')) failed.push(id);
     else if (row.status !== 'completed') p.push(`row ${row.status} with terminal events [${terminal.map((e) => e.type).join(', ')}]`);
-    if (row && terminal.length === 1 && STATUS_OF_EVENT[terminal[0]!.type] !== row.status) p.push(`row ${row.status} but terminal event ${terminal[0]!.type}`);
+    if (row && terminal.length === 1 && EVENT_STATUS[terminal[0]!.type] !== row.status) p.push(`row ${row.status} but terminal event ${terminal[0]!.type}`);
     if (terminal.length !== 1) p.push(`${terminal.length} terminal events`);
     else if (events.at(-1) !== terminal[0]) p.push(`terminal event is not last (${events.at(-1)!.type} after it)`);
     if (!events.every((e, i) => e.seq === i + 1)) p.push(`seqs not 1..n: ${events.map((e) => e.seq).join(',')}`);
