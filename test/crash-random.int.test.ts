@@ -48,6 +48,8 @@ interface Lane {
   dir: string;
   /** The live `serve` process of the serve path. */
   serve?: { child: StagegraphChild; url: string };
+  /** Runs started so far. */
+  runs: Set<string>;
   children: StagegraphChild[];
 }
 
@@ -155,7 +157,23 @@ async function orchestrate(url: string): Promise<string> {
 }
 
 const RUN_STARTED = /run ([0-9a-f-]{36}) started/;
-const cliRun = (lane: Lane) => spawnIn(lane, ['run', '--seed', String(SEED), '--out', join(lane.dir, 'out'), DEMO]);
+
+/**
+ * Starts `stagegraph run` on the demo request; resolves with the child and the run's id,
+ * from its first line or, should the CLI not print that line, from the lane's database
+ * (the only new run there).
+ */
+async function cliRun(lane: Lane): Promise<{ child: StagegraphChild; runId: string }> {
+  const child = spawnIn(lane, ['run', '--seed', String(SEED), '--out', join(lane.dir, 'out'), DEMO]);
+  const fromDb = until(async () => {
+    const { rows } = await lane.t.db.pool.query<{ id: string }>('SELECT id FROM sg_runs');
+    return rows.map((r) => r.id).find((id) => !lane.runs.has(id));
+  }, 60_000, 'the CLI to create its run');
+  fromDb.catch(() => undefined);
+  const runId = await Promise.race([child.line(RUN_STARTED).then((m) => m[1]!, () => fromDb), fromDb]);
+  lane.runs.add(runId);
+  return { child, runId };
+}
 
 /** One uncrashed run through the lane's path, with the CPU time its process spent on it. */
 async function referenceRun(lane: Lane): Promise<Reference> {
@@ -166,8 +184,7 @@ async function referenceRun(lane: Lane): Promise<Reference> {
     child = lane.serve.child;
     runId = await orchestrate(lane.serve.url);
   } else {
-    child = cliRun(lane);
-    runId = (await child.line(RUN_STARTED))[1]!;
+    ({ child, runId } = await cliRun(lane));
   }
   const cpu0 = cpuTimeMs(child)!;
   let cpu = cpu0;
@@ -226,8 +243,7 @@ async function crashServe(lane: Lane, rng: () => number, ref: Reference): Promis
 async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<RunReport> {
   const kills: Kill[] = [];
   const notes: string[] = [];
-  const child = cliRun(lane);
-  const runId = (await child.line(RUN_STARTED))[1]!;
+  const { child, runId } = await cliRun(lane);
   const cpu0 = cpuTimeMs(child) ?? 0;
   const fraction = 0.01 + 0.98 * rng();
   await cpuTimeReached(child, cpu0, fraction * ref.cpuMs);
@@ -302,7 +318,7 @@ describe('random SIGKILLs across whole flagship runs (serve and CLI)', () => {
     for (const path of ['serve', 'cli'] as const) {
       const t = await testDatabase({ max: 4 });
       const reader = await createStagegraph({ workflows: builtinWorkflows(), database: t.db, recover: false });
-      lanes.push({ path, t, reader, dir: await mkdtemp(join(tmpdir(), `sg-crash-${path}-`)), children: [] });
+      lanes.push({ path, t, reader, dir: await mkdtemp(join(tmpdir(), `sg-crash-${path}-`)), children: [], runs: new Set() });
     }
   });
 
