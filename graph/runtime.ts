@@ -13,7 +13,7 @@ import { EventLog } from './events/log.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
 import { ProcessLease } from './runs/lease.ts';
 import { StepSaver } from './record/saver.ts';
-import type { HiccupPolicy } from './record/retry.ts';
+import { retryHiccups, type HiccupPolicy } from './record/retry.ts';
 import { DurationHistory } from './runs/progress.ts';
 import { Runs } from './runs/service.ts';
 import type { ControlMessage } from './runs/lease.ts';
@@ -93,7 +93,11 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation });
   const recovering = options.recover ?? true;
   // A lost lease stops this process's runs; under a new lease it takes them back at once.
-  onLost = () => void executor.fenceAll().then(() => (recovering ? runs.recover() : undefined)).catch((e) => report(e, 'taking runs back after a lost lease'));
+  onLost = () =>
+    void executor
+      .fenceAll()
+      .then(() => (recovering ? retryHiccups(() => runs.recover(), options.hiccups) : undefined))
+      .catch((e) => report(e, 'taking runs back after a lost lease'));
   onControl = (m) => void runs.control(m).catch((e) => report(e, `run ${m.runId}: ${m.action} asked by another process`));
   // Runs a dead process left behind are taken over at start and by a periodic sweep
   // (a dead process's lock frees only when Postgres notices its connection is gone).
