@@ -7,7 +7,7 @@
  *   only while the run's fence and last seq are the ones this process holds. Every other
  *   part selects `FROM g`, so a fenced-out (or already applied) statement writes nothing.
  * - then the events (seqs `base + 1 ...`), stage duration samples, checkpoint blobs,
- *   the checkpoint, pending writes, and a NOTIFY delivered at commit.
+ *   the checkpoint and pending writes.
  *
  * Without a run (a thread that is not a stagegraph run: Studio, the conformance suite)
  * the gate is a constant row and only the checkpoint parts are written.
@@ -149,9 +149,10 @@ export function stepStatement(p: StepParts): { name: string; text: string; value
         ${col(5, '::text[]')}, ${col(6, '::text[]')}, ${col(7, '::bytea[]')}) AS x
       ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO ${upsert ? 'UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob' : 'NOTHING'})`);
   }
-  // Other processes serving this run's subscribers learn of new events at commit.
-  const notify = p.run && p.events.length ? `, pg_notify('sg_events', ${$(p.run.id)} || ':' || (g.base + ${$(p.events.length, '::int')})::text) AS notified` : '';
-  const select = p.run ? `SELECT g.*${notify} FROM g` : 'SELECT g.base FROM g';
+  // No NOTIFY here: a notifying transaction holds a cluster-wide lock from pre-commit
+  // through its commit's WAL flush, which serialized every run's step commits (measured
+  // in bench/throughput.ts: the top wait was Lock/object AccessExclusiveLock).
+  const select = p.run ? 'SELECT g.* FROM g' : 'SELECT g.base FROM g';
   const text = `WITH ${ctes.join(',\n')}\n${select}`;
   // Named: each connection plans each shape once (a handful of shapes exist).
   return { name: `sg_step_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };

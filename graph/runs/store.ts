@@ -117,7 +117,7 @@ export class RunStore {
            INSERT INTO sg_runs (id, workflow_id, owner, status, request, options, executor, fence, last_seq)
            VALUES ($1, $2, $3, 'running', $4, $5, $6, 1, 1) ON CONFLICT (id) DO NOTHING RETURNING *),
          e AS (INSERT INTO sg_events (run_id, seq, type, at, payload) SELECT r.id, 1, $7, $8, $9 FROM r)
-         SELECT r.*, pg_notify('sg_events', r.id::text || ':1') FROM r`,
+         SELECT r.* FROM r`,
         [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options), executor, started.type, at, JSON.stringify(started.payload)],
       );
       if (rows[0]) return takenFrom(rows[0], started, at);
@@ -157,7 +157,7 @@ export class RunStore {
              AND (executor IS NULL OR executor = $7 OR NOT ${executorAlive('sg_runs.executor')})
            RETURNING *),
          e AS (INSERT INTO sg_events (run_id, seq, type, at, payload) SELECT g.id, g.last_seq, $4, $5, $6::jsonb FROM g WHERE $4::text IS NOT NULL)
-         SELECT g.*, CASE WHEN $4::text IS NOT NULL THEN pg_notify('sg_events', g.id::text || ':' || g.last_seq) END FROM g`,
+         SELECT g.* FROM g`,
         values,
       );
       if (rows[0]) return takenFrom(rows[0], opts.event, at);
