@@ -7,6 +7,10 @@
  * write), not the whole accumulated value again, and a read replays the writes since
  * the nearest snapshot (one every {@link DELTA_SNAPSHOT_EVERY} updates). The other
  * channels are small or replaced whole (`scratch`) and keep full values per version.
+ * `DeltaChannel` is beta in LangGraph 1.7; the stored form is LangGraph's own (pending
+ * writes, `DeltaSnapshot` blobs), checkpoints stored with full values before it still
+ * read and resume (they seed the replay), and retention (`graph/retention/keep.ts`)
+ * keeps every checkpoint whose pending writes a replay needs.
  */
 import { Annotation, DeltaChannel } from '@langchain/langgraph';
 import type { DecisionRecord } from './decisions/types.ts';
