@@ -3,6 +3,7 @@
  * that feed each stage, loop routes and a topological order. Every problem is a
  * `StagegraphError` with a stable `workflow_*` code and an exact message.
  */
+import { normalizeRetention } from './retention/policy.ts';
 import { StagegraphError } from '../nodes/errors.ts';
 import { normalizePolicy } from '../nodes/policy.ts';
 import type { AnyStagePlugin } from '../nodes/types.ts';
@@ -49,6 +50,8 @@ function reachable(from: string, successors: Map<string, string[]>, skip?: (a: s
 
 export function planWorkflow(def: WorkflowDefinition): WorkflowPlan {
   const wf = def.id;
+  // A bad retention policy fails here, at build time, not at the first gc.
+  normalizeRetention(wf, def.retention);
   const stages = new Map<string, AnyStagePlugin>();
   const points = new Map<string, DecisionPoint>();
   for (const s of def.stages) {

@@ -9,13 +9,15 @@
  * without waiting for the siblings). Control writes (an error, an interrupt) go at once. Either way `putWrites`
  * resolves only once its writes are durable, as the checkpoint contract expects.
  *
- * Reads (`getTuple`, `list`) are PostgresSaver's own. It passes LangGraph's
+ * Reads (`getTuple`, `list`) are PostgresSaver's own, but for delta-channel history
+ * (one query, `delta-history.ts`). It passes LangGraph's
  * checkpoint conformance suite (`test/checkpointer.int.test.ts`).
  */
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type PendingWrite } from '@langchain/langgraph-checkpoint';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import type pg from 'pg';
+import { deltaChannelHistory } from './delta-history.ts';
 import type { RunRecorder, TaskWrites } from './recorder.ts';
 import { retryHiccups } from './retry.ts';
 import { stepStatement, type WriteRow } from './sql.ts';
@@ -53,6 +55,11 @@ export class StepSaver extends PostgresSaver {
 
   constructor(private readonly db: pg.Pool) {
     super(db);
+  }
+
+  /** One recursive query instead of one `getTuple` per ancestor (see `delta-history.ts`). */
+  override getDeltaChannelHistory(options: { config: RunnableConfig; channels: string[] }): ReturnType<PostgresSaver['getDeltaChannelHistory']> {
+    return deltaChannelHistory(this, this.db, options) as ReturnType<PostgresSaver['getDeltaChannelHistory']>;
   }
 
   /** Checkpoints of thread `runId` join the run's step record while it executes here. */

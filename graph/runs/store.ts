@@ -175,6 +175,14 @@ export class RunStore {
     });
   }
 
+  /**
+   * Gives back a run taken for an execution that cannot start (its restore checkpoint was
+   * collected meanwhile): its status as it was, no executor. Only with the fence of that take.
+   */
+  async untake(id: string, fence: string, status: RunStatus): Promise<void> {
+    await retryHiccups(() => this.pool.query('UPDATE sg_runs SET status = $3, executor = NULL, updated_at = now() WHERE id = $1 AND fence = $2::bigint', [id, fence, status]));
+  }
+
   /** Lets go of a run held without executing it (after `take(.., 'hold')`), if this fence still holds it. */
   async release(id: string, fence: string): Promise<void> {
     await retryHiccups(() => this.pool.query('UPDATE sg_runs SET executor = NULL WHERE id = $1 AND fence = $2::bigint', [id, fence]));
