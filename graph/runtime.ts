@@ -12,6 +12,7 @@ import { EventBus } from './events/bus.ts';
 import { EventLog } from './events/log.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
 import { ProcessLease } from './runs/lease.ts';
+import { gc } from './retention/gc.ts';
 import { StepSaver } from './record/saver.ts';
 import { retryHiccups, type HiccupPolicy } from './record/retry.ts';
 import { DurationHistory } from './runs/progress.ts';
@@ -47,6 +48,11 @@ export interface StagegraphOptions {
    * @default { maxElapsedMs: 30000, initialDelayMs: 25, maxDelayMs: 2000 }
    */
   hiccups?: HiccupPolicy;
+  /**
+   * Collect finished runs' checkpoint history by their workflows' retention policies
+   * (`gc()`) this often; `stagegraph serve` sets it to an hour. @default undefined (never; run `stagegraph gc`)
+   */
+  gcEveryMs?: number;
   /** Told about errors no caller can receive (a run whose outcome could not be recorded). @default console.error */
   onError?: (error: unknown, context: string) => void;
 }
@@ -107,10 +113,17 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     sweep = setInterval(() => void runs.recover().catch(() => undefined), options.recoverEveryMs ?? 10_000);
     sweep.unref();
   }
+  let collector: NodeJS.Timeout | undefined;
+  if (options.gcEveryMs !== undefined) {
+    const built = [...workflows.values()].map((w) => w.built);
+    collector = setInterval(() => void gc(db, built).catch((e) => report(e, 'retention gc')), options.gcEveryMs);
+    collector.unref();
+  }
   return {
     runs, db, saver, bus, ledger, decisions, workflows, breakers,
     close: async () => {
       clearInterval(sweep);
+      clearInterval(collector);
       await runs.drain();
       await lease.close();
       if (!options.database) await db.close();

@@ -64,7 +64,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const logger = options.logger ?? pino({ name: 'stagegraph' });
   const mode = options.auth ?? 'local';
   const auth: AuthOptions = mode === 'local' ? { mode: 'token' } : mode === 'none' ? { mode: 'none' } : mode;
-  const opening = createStagegraph({ ...options.stagegraph, workflows: options.workflows ?? builtinWorkflows() });
+  const opening = createStagegraph({ gcEveryMs: 60 * 60 * 1000, ...options.stagegraph, workflows: options.workflows ?? builtinWorkflows() });
   let server: StagegraphServer | undefined;
   let closing: Promise<void> | undefined;
   let removeSignals: () => void = () => undefined;
