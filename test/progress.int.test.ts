@@ -80,9 +80,9 @@ describe('progress and ETA', () => {
     const { etaMs, progressPct } = update.payload;
     expect(Math.abs(etaMs - (total - estimate.get('p1')!))).toBeLessThanOrEqual(1);
 
+    // How close the recorded durations come to the stages' sleeps (12.5 % for p1) depends on the machine's load: not asserted.
     const share = (100 * estimate.get('p1')!) / total;
-    expect(Math.abs(progressPct - share)).toBeLessThanOrEqual(5);
-    expect(Math.abs(progressPct - 12.5)).toBeLessThanOrEqual(5);
+    expect(Math.abs(progressPct - share)).toBeLessThanOrEqual(0.1);
 
     // Progress only grows and ends at 100 with no time left.
     const pcts = events.filter((e): e is Extract<RunEvent, { type: 'workflow.progress_updated' }> => e.type === 'workflow.progress_updated').map((e) => e.payload);
