@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { chatModelFromEnv, createStagegraph, llmFallbackFromEnv, type RunRow, type Stagegraph } from '../graph/index.ts';
+import { chatModelFromEnv, createStagegraph, llmFallbackFromEnv, type RunEvent, type RunRow, type Stagegraph } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { onShutdownSignals } from '../server/signals.ts';
 import { RunRenderer } from './render.ts';
@@ -78,12 +78,18 @@ export async function withStagegraph(options: SessionOptions, fn: (sg: Stagegrap
 export async function follow(sg: Stagegraph, runId: string, since = 0): Promise<RunRow> {
   const view = new RunRenderer();
   let last = since;
-  const unsubscribe = sg.bus.subscribe(runId, (e) => {
+  // Live events wait until the backlog is shown: in seq order, none skipped.
+  let live: RunEvent[] | undefined = [];
+  const show = (e: RunEvent) => {
     if (e.seq <= last) return;
     last = e.seq;
     view.handle(e);
-  });
-  for (const e of await sg.runs.eventsSince(runId, since)) if (e.seq > last) (last = e.seq), view.handle(e);
+  };
+  const unsubscribe = sg.bus.subscribe(runId, (e) => (live ? live.push(e) : show(e)));
+  for (const e of await sg.runs.eventsSince(runId, since)) show(e);
+  const buffered = live;
+  live = undefined;
+  for (const e of buffered) show(e);
   const row = await sg.runs.wait(runId);
   for (const e of await sg.runs.eventsSince(runId, last)) (last = e.seq), view.handle(e);
   unsubscribe();

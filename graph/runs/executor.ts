@@ -21,7 +21,7 @@ import type { EventLog } from '../events/log.ts';
 import type { RunEventPayloads } from '../events/types.ts';
 import type { RunRecorder } from '../record/recorder.ts';
 import type { StepSaver } from '../record/saver.ts';
-import type { WorkflowStateValue } from '../state.ts';
+import type { RunInfo, WorkflowStateValue } from '../state.ts';
 import type { ProcessLease } from './lease.ts';
 import { ProgressTracker, type DurationHistory } from './progress.ts';
 import { SignalTranslator } from './signals.ts';
@@ -88,8 +88,24 @@ export interface ExecuteOptions {
 export type RunDurability = 'sync' | 'async';
 export const RUN_DURABILITIES: readonly RunDurability[] = ['sync', 'async'];
 
+/** The graph input a run starts with: its request and who, where and with which seed it runs. */
+export function startInput(run: Pick<RunRow, 'id' | 'workflowId' | 'owner' | 'request' | 'options'>): { request: unknown; run: RunInfo } {
+  return {
+    request: run.request,
+    run: { id: run.id, workflowId: run.workflowId, owner: run.owner, outRoot: String(run.options.outRoot ?? 'out'), seed: Number(run.options.seed ?? 1) },
+  };
+}
+
 /** A pause that has not drained within this time aborts in-flight work; the stage reruns on resume. */
 export const PAUSE_GRACE_MS = 1000;
+
+/**
+ * Whether a run has no checkpoint at all: it was killed before its input checkpoint was
+ * durable. (From the input checkpoint on, with or without its writes, LangGraph resumes.)
+ */
+function nothingStarted(state: { config?: { configurable?: { checkpoint_id?: string } } } | undefined): boolean {
+  return !state?.config?.configurable?.checkpoint_id;
+}
 
 export class RunExecutor {
   readonly active = new Map<string, ActiveRun>();
@@ -217,6 +233,11 @@ export class RunExecutor {
     const threadConfig = { configurable: { thread_id: run.id } };
     const from = options.checkpointId ? { configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } } : threadConfig;
     let before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;
+    if (options.input === null && !options.checkpointId && nothingStarted(before)) {
+      // Killed before its input checkpoint was durable: it starts again from its request.
+      options = { ...options, input: startInput(run) };
+      before = undefined;
+    }
     const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
     const detach = this.saver.attach(rec);
@@ -238,7 +259,8 @@ export class RunExecutor {
           ...this.deps,
           branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '',
           seed: Number(run.options.seed ?? this.deps.seed ?? 1),
-          signals: (task, s) => translate.handle(task, s),
+          // A stage cut short by a pause, an abort or a shutdown did not fail: its error is not logged.
+          signals: (task, s) => (s.sg === 'stage_failed' && active.stop ? undefined : translate.handle(task, s)),
         },
       };
       const config = {

@@ -14,7 +14,7 @@ import { Recovery, type RecoveryRequest } from '../recovery/recovery.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { assertStorable } from '../store/storable.ts';
-import { PAUSE_GRACE_MS, RUN_DURABILITIES, type ActiveRun, type RunDurability, type RunExecutor, type RunOutcome } from './executor.ts';
+import { PAUSE_GRACE_MS, RUN_DURABILITIES, startInput, type ActiveRun, type RunDurability, type RunExecutor, type RunOutcome } from './executor.ts';
 import { ProcessLease, type ControlMessage } from './lease.ts';
 import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
@@ -68,7 +68,6 @@ export class Runs {
     }
     const owner = input.owner ?? 'local';
     const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
-    const run = { id: fields.id, workflowId: fields.workflowId, owner, outRoot: String(input.options?.outRoot ?? 'out'), seed: Number(input.options?.seed ?? 1) };
     let row: RunRow | undefined;
     // Inserted `running`, held by this process, with its started event: one statement.
     const create = async (executor: number) => {
@@ -77,7 +76,7 @@ export class Runs {
       return taken;
     };
     const stub = { ...fields, status: 'queued' } as RunRow;
-    await this.executor.execute(stub, { action: 'start', input: { request: input.request, run }, create }).started;
+    await this.executor.execute(stub, { action: 'start', input: startInput(fields), create }).started;
     return row!;
   }
 

@@ -22,10 +22,13 @@ export function waitForEvent(sg: Stagegraph, runId: string, match: (e: RunEvent)
     const off = sg.bus.subscribe(runId, (e) => {
       if (match(e)) finish(e);
     });
-    void sg.runs.eventsSince(runId).then((events) => {
-      const hit = events.find(match);
-      if (hit) finish(hit);
-    });
+    void sg.runs.eventsSince(runId).then(
+      (events) => {
+        const hit = events.find(match);
+        if (hit) finish(hit);
+      },
+      () => undefined, // the log cannot be read now (a database fault): live events still arrive
+    );
   });
 }
 
