@@ -22,7 +22,7 @@ import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { TERMINAL_STATUSES, type RunStatus } from '../graph/runs/status.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
-import { cpuTimeMs, cpuTimeReached, killChild, sessionsOf, spawnStagegraph, type StagegraphChild } from './support/kill-child.ts';
+import { cpuTimeMs, cpuTimeReached, killChild, spawnStagegraph, type StagegraphChild } from './support/kill-child.ts';
 import { minus, outcomes } from './support/outcomes.ts';
 import { TERMINAL_EVENTS, until } from './support/runs.ts';
 
@@ -205,7 +205,7 @@ async function referenceRun(lane: Lane): Promise<Reference> {
 }
 
 /** Kills `child` and records how far the run's log had got. */
-async function kill(lane: Lane, child: StagegraphChild, runId: string, at: number, recovery: boolean, kills: Kill[], notes: string[]): Promise<void> {
+async function kill(lane: Lane, child: StagegraphChild, runId: string, at: number, recovery: boolean, kills: Kill[]): Promise<void> {
   // killChild waits until Postgres has no session of the child left, so its lease is free.
   // A child killed before it connected holds no lease: there is nothing to wait for.
   await killChild(child, lane.t.db.pool);
@@ -222,7 +222,7 @@ async function crashServe(lane: Lane, rng: () => number, ref: Reference): Promis
   const fraction = 0.01 + 0.98 * rng();
   await cpuTimeReached(lane.serve.child, cpu0, fraction * ref.cpuMs);
   const doneBeforeKill = ended(await status(lane, runId));
-  await kill(lane, lane.serve.child, runId, fraction, false, kills, notes);
+  await kill(lane, lane.serve.child, runId, fraction, false, kills);
   lane.serve = undefined;
   for (let extra = 0; ; extra++) {
     const serving = await startServe(lane);
@@ -230,7 +230,7 @@ async function crashServe(lane: Lane, rng: () => number, ref: Reference): Promis
     if (!doneBeforeKill && running && extra < 2 && rng() < RECOVERY_KILL_P && (await recoveryBegan(lane, runId, kills.at(-1)!.logged))) {
       const after = rng() * (1 - fraction) * ref.cpuMs;
       await cpuTimeReached(serving.child, cpuTimeMs(serving.child) ?? 0, after);
-      await kill(lane, serving.child, runId, Math.round(after), true, kills, notes);
+      await kill(lane, serving.child, runId, Math.round(after), true, kills);
       continue;
     }
     lane.serve = serving;
@@ -248,7 +248,7 @@ async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<
   const fraction = 0.01 + 0.98 * rng();
   await cpuTimeReached(child, cpu0, fraction * ref.cpuMs);
   const doneBeforeKill = !child.alive() || ended(await status(lane, runId));
-  await kill(lane, child, runId, fraction, false, kills, notes);
+  await kill(lane, child, runId, fraction, false, kills);
   for (let attempt = 0; attempt < 4; attempt++) {
     if (ended(await status(lane, runId))) break;
     const recovering = spawnIn(lane, ['recover']);
@@ -256,7 +256,7 @@ async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<
       const after = rng() * (1 - fraction) * ref.cpuMs;
       await cpuTimeReached(recovering, cpuTimeMs(recovering) ?? 0, after);
       if (recovering.alive()) {
-        await kill(lane, recovering, runId, Math.round(after), true, kills, notes);
+        await kill(lane, recovering, runId, Math.round(after), true, kills);
         continue;
       }
     }
