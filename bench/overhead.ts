@@ -8,6 +8,7 @@
  * (b) a bare LangGraph `StateGraph` with the stock `PostgresSaver`, `invoke()` on a new
  *     thread with LangGraph's default durability (`async`: a checkpoint per superstep,
  *     written behind the next step);
+ * (d) (a) with `options.durability: 'async'` (stagegraph's cheaper durability, like (b)'s).
  * (c) (diagnostic) the same bare graph with `durability: 'sync'` (each superstep waits
  *     for its checkpoint's commit).
  * Same Postgres database, same process; after a warm-up the variants alternate, one run
@@ -38,12 +39,13 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const TARGET_RATIO = 0.6;
 const TARGET_DURABLE_P99_MS = 10;
 
-const VARIANTS = ['stagegraph', 'bare', 'bare-sync'] as const;
+const VARIANTS = ['stagegraph', 'bare', 'bare-sync', 'stagegraph-async'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LABEL: Record<Variant, string> = {
   stagegraph: '(a) stagegraph runs.start + runs.wait',
   bare: '(b) bare LangGraph + stock PostgresSaver',
   'bare-sync': '(c) (b) with durability sync',
+  'stagegraph-async': "(d) (a) with options.durability 'async'",
 };
 
 const counter = new SqlCounter().install();
@@ -61,8 +63,8 @@ const bare = bareGraph(STEPS, stock.saver, () => probe.stageEnded());
 async function once(variant: Variant, key: string): Promise<number> {
   return counter.within(key, async () => {
     const t0 = performance.now();
-    if (variant === 'stagegraph') {
-      const run = await sg.runs.start({ workflowId, request: { n: 0 } });
+    if (variant === 'stagegraph' || variant === 'stagegraph-async') {
+      const run = await sg.runs.start({ workflowId, request: { n: 0 }, options: variant === 'stagegraph-async' ? { durability: 'async' } : {} });
       const done = await sg.runs.wait(run.id);
       if (done.status !== 'completed') throw new Error(`stagegraph run ${run.id} ended ${done.status}`);
     } else {
@@ -74,8 +76,8 @@ async function once(variant: Variant, key: string): Promise<number> {
 }
 
 const load = [loadavg()[0]!];
-const wall: Record<Variant, number[]> = { stagegraph: [], bare: [], 'bare-sync': [] };
-const ratios: Record<Exclude<Variant, 'bare'>, number[]> = { stagegraph: [], 'bare-sync': [] };
+const wall: Record<Variant, number[]> = { stagegraph: [], bare: [], 'bare-sync': [], 'stagegraph-async': [] };
+const ratios: Record<Exclude<Variant, 'bare'>, number[]> = { stagegraph: [], 'bare-sync': [], 'stagegraph-async': [] };
 const started = performance.now();
 try {
   for (let i = 0; i < WARMUP; i++) for (const v of VARIANTS) await once(v, `warmup/${v}/${i}`);
@@ -85,6 +87,7 @@ try {
     for (const v of order) wall[v].push((round[v] = await once(v, `run/${v}/${i}`)));
     ratios.stagegraph.push(round.stagegraph / round.bare);
     ratios['bare-sync'].push(round['bare-sync'] / round.bare);
+    ratios['stagegraph-async'].push(round['stagegraph-async'] / round.bare);
   }
   load.push(loadavg()[0]!);
 } finally {
@@ -146,5 +149,7 @@ console.log(table([
   ['target', 'measured', 'verdict'],
   [`stagegraph / bare LangGraph (median of per-round ratios) <= ${TARGET_RATIO}`, `${ratio.toFixed(2)} (ratio of medians ${(median(wall.stagegraph) / median(wall.bare)).toFixed(2)})`, verdict(ratio <= TARGET_RATIO)],
   [`checkpoint durable - stage end p99 < ${TARGET_DURABLE_P99_MS} ms, stagegraph runs (n=${lag.stagegraph.length})`, `${ms(p99)} ms`, verdict(p99 < TARGET_DURABLE_P99_MS)],
+  [`(d) stagegraph async / bare LangGraph (default async), same durability <= ${TARGET_RATIO}`, `${median(ratios['stagegraph-async']).toFixed(2)} (ratio of medians ${(median(wall['stagegraph-async']) / median(wall.bare)).toFixed(2)})`, verdict(median(ratios['stagegraph-async']) <= TARGET_RATIO)],
+  [`(a) stagegraph sync / (c) bare LangGraph sync, same durability <= ${TARGET_RATIO}`, `${median(ratios.stagegraph.map((r, i) => r / ratios['bare-sync'][i]!)).toFixed(2)}`, verdict(median(ratios.stagegraph.map((r, i) => r / ratios['bare-sync'][i]!)) <= TARGET_RATIO)],
 ]));
 console.log(`\ncheckpointer put, call to resolution (measured and warm-up runs, all variants, n=${probe.putMs.length}): p50 ${ms(median(probe.putMs))} ms, p99 ${ms(quantile(probe.putMs, 0.99))} ms`);

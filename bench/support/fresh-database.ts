@@ -4,6 +4,7 @@
  * dropped when the benchmark ends. Opened through `openDatabase()`, so stagegraph's
  * migrations run and the pool has stagegraph's default size. Nothing accumulated by
  * earlier invocations (checkpoints, runs, duration history) weighs on the figures.
+ * `BENCH_SYNCHRONOUS_COMMIT=off` sets the database's `synchronous_commit` (a diagnostic).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -46,6 +47,13 @@ export async function freshDatabase(prefix = 'sg_bench'): Promise<FreshDatabase>
   const serverUrl = process.env.DATABASE_URL ?? DEFAULT_SERVER;
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${name}`);
+  // Diagnostic only (BENCH_SYNCHRONOUS_COMMIT=off): commits stop waiting for the WAL
+  // flush, for every variant alike, to show how much of a run is commit latency.
+  const syncCommit = process.env.BENCH_SYNCHRONOUS_COMMIT;
+  if (syncCommit !== undefined) {
+    if (!['on', 'off'].includes(syncCommit)) throw new Error(`BENCH_SYNCHRONOUS_COMMIT must be on or off, got ${syncCommit}`);
+    await admin(serverUrl, `ALTER DATABASE ${name} SET synchronous_commit = ${syncCommit}`);
+  }
   const drop = () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   const url = withDatabase(serverUrl, name);
   let db: Database;
