@@ -45,6 +45,8 @@ interface Held {
   done: boolean;
   interrupted: boolean;
   settle: (e?: unknown) => void;
+  /** The run's recorder when the writes came (a run executing here), so late writes stay fenced. */
+  recorder?: RunRecorder;
   /** `putWrites` already resolved: a failure goes to the run's recorder instead. */
   optimistic?: boolean;
 }
@@ -87,7 +89,7 @@ export class StepSaver extends PostgresSaver {
     const list = this.held.get(key) ?? [];
     list.push(entry);
     this.held.set(key, list);
-    const recorder = this.recorders.get(String(thread_id));
+    const recorder = (entry.recorder = this.recorders.get(String(thread_id)));
     if (recorder && entry.done && !recorder.othersRunning(taskId)) {
       // The output of a run's step's last running task: the step's put follows and
       // carries these writes in its statement (one transaction: the checkpoint is never
@@ -139,16 +141,17 @@ export class StepSaver extends PostgresSaver {
     const claimed = this.claim(key);
     if (!claimed.length) return;
     try {
-      await this.write(thread, await this.resolve(claimed));
+      // Through the recorder the writes came with (even if the run has detached since): fenced.
+      await this.write(thread, await this.resolve(claimed), undefined, claimed[0]!.recorder);
       for (const h of claimed) h.settle();
     } catch (e) {
       for (const h of claimed) h.settle(e);
-      if (claimed.some((h) => h.optimistic)) this.recorders.get(thread)?.fail(e);
+      if (claimed.some((h) => h.optimistic)) claimed[0]!.recorder?.fail(e);
     }
   }
 
-  private async write(thread: string, writes: TaskWrites[], checkpoint?: Parameters<RunRecorder['commit']>[1]): Promise<void> {
-    const recorder = this.recorders.get(thread);
+  private async write(thread: string, writes: TaskWrites[], checkpoint?: Parameters<RunRecorder['commit']>[1], via?: RunRecorder): Promise<void> {
+    const recorder = via ?? this.recorders.get(thread);
     if (recorder) return recorder.commit(writes, checkpoint);
     const statement = stepStatement({
       events: [], samples: [], blobs: checkpoint?.blobs ?? [], checkpoint: checkpoint?.checkpoint,
