@@ -114,7 +114,7 @@ async function waitTerminal(lane: Lane, runId: string, timeoutMs = FINISH_MS, se
     const s = await status(lane, runId);
     return ended(s) ? s : undefined;
   }, timeoutMs, `run ${runId} to end`);
-  await until(async () => ((await lane.reader.runs.eventsSince(runId)).some((e) => TERMINAL_EVENTS.includes(e.type)) ? true : undefined), settleMs, 'the terminal event')
+  await until(async () => ((await lane.reader.runs.eventsSince(runId)).some((e) => TERMINAL_EVENTS.has(e.type)) ? true : undefined), settleMs, 'the terminal event')
     .catch(() => undefined);
   return end;
 }
@@ -280,7 +280,7 @@ async function crashCli(lane: Lane, rng: () => number, ref: Reference): Promise<
 async function report(lane: Lane, runId: string, kills: Kill[], doneBeforeKill: boolean, ref: Reference, notes: string[], end: string): Promise<RunReport> {
   const events = await lane.reader.runs.eventsSince(runId);
   const got = outcomes(events);
-  const terminal = events.filter((e) => TERMINAL_EVENTS.includes(e.type));
+  const terminal = events.filter((e) => TERMINAL_EVENTS.has(e.type));
   const { rows: dup } = await lane.t.db.pool.query<{ point: string; iteration: number; n: number }>(
     'SELECT point, iteration, count(*)::int AS n FROM sg_decisions WHERE run_id = $1 GROUP BY point, iteration HAVING count(*) > 1 ORDER BY point, iteration',
     [runId],

@@ -68,7 +68,7 @@ async function verdicts(sg: Stagegraph, admin: pg.Pool, runIds: string[]): Promi
         await sg.runs.wait(id);
         const { rows: [row] } = await admin.query<{ status: string }>('SELECT status FROM sg_runs WHERE id = $1', [id]);
         const events = await sg.runs.eventsSince(id);
-        const terminal = events.some((e) => TERMINAL_EVENTS.includes(e.type));
+        const terminal = events.some((e) => TERMINAL_EVENTS.has(e.type));
         return row && row.status !== 'running' && terminal ? { status: row.status, events } : undefined;
       } catch {
         return undefined; // a read the fault broke: read again
@@ -76,7 +76,7 @@ async function verdicts(sg: Stagegraph, admin: pg.Pool, runIds: string[]): Promi
     }, 20_000, `run ${id} to end with a terminal row and event`).catch(() => undefined);
     const { rows: [row] } = await admin.query<{ status: string }>('SELECT status FROM sg_runs WHERE id = $1', [id]);
     const events = settled?.events ?? (await sg.runs.eventsSince(id));
-    const terminal = events.filter((e) => TERMINAL_EVENTS.includes(e.type));
+    const terminal = events.filter((e) => TERMINAL_EVENTS.has(e.type));
     const p: string[] = [];
     if (row?.status === 'completed') completed.push(id);
     if (!row) p.push('no run row');

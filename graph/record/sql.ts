@@ -13,7 +13,7 @@
  * the gate is a constant row and only the checkpoint parts are written.
  */
 import { createHash } from 'node:crypto';
-import type { RunStatus } from '../runs/status.ts';
+import { TERMINAL_STATUSES, type RunStatus } from '../runs/status.ts';
 
 /** A checkpoint blob row, as `PostgresSaver._dumpBlobs` makes it. */
 export type BlobRow = [thread: string, ns: string, channel: string, version: string, type: string, blob: Uint8Array | undefined];
@@ -71,8 +71,6 @@ export interface StepParts {
   writes: { row: WriteRow; upsert: boolean }[];
 }
 
-const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'aborted'];
-
 /** Builds the statement; returns nothing to do for empty parts. */
 export function stepStatement(p: StepParts): { name: string; text: string; values: unknown[] } | undefined {
   const hasWork = p.events.length || p.samples.length || p.blobs.length || p.checkpoint || p.writes.length || p.row || p.run?.status || p.run?.release;
@@ -94,7 +92,7 @@ export function stepStatement(p: StepParts): { name: string; text: string; value
     const where = [`id = ${$(p.run.id, '::uuid')}`, `fence = ${$(p.run.fence, '::bigint')}`, `last_seq = ${$(p.run.lastSeq, '::int')}`];
     const s = p.run.status;
     if (s) {
-      const terminal = TERMINAL.includes(s.to);
+      const terminal = TERMINAL_STATUSES.has(s.to);
       set.set('status', $(s.to));
       set.set('question', s.to === 'waiting_input' ? $(JSON.stringify(s.question ?? null), '::jsonb') : 'NULL');
       if (s.error !== undefined) set.set('error', $(JSON.stringify(s.error), '::jsonb'));

@@ -1,10 +1,10 @@
 /** Helpers for tests that drive runs through `createStagegraph()`. */
 import { expect } from 'vitest';
-import type { RunEvent, RunEventType } from '../../graph/events/types.ts';
+import { TERMINAL_EVENTS, type RunEvent } from '../../graph/events/types.ts';
 import type { Stagegraph } from '../../graph/runtime.ts';
 import { StagegraphError } from '../../nodes/errors.ts';
 
-export const TERMINAL_EVENTS: readonly RunEventType[] = ['workflow.completed', 'workflow.failed', 'workflow.aborted'];
+export { TERMINAL_EVENTS };
 
 /** Resolves with the first logged event of `runId` that matches (already logged or still to come). */
 export function waitForEvent(sg: Stagegraph, runId: string, match: (e: RunEvent) => boolean, timeoutMs = 10_000): Promise<RunEvent> {
@@ -66,7 +66,7 @@ export function expectWellFormedLog(events: RunEvent[]): void {
     lines[lines.length - 1]!.push(e);
   }
   for (const line of lines) {
-    const terminal = line.filter((e) => TERMINAL_EVENTS.includes(e.type));
+    const terminal = line.filter((e) => TERMINAL_EVENTS.has(e.type));
     expect(terminal).toHaveLength(1);
     expect(line[line.length - 1]).toBe(terminal[0]);
   }
