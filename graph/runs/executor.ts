@@ -177,11 +177,18 @@ export class RunExecutor {
       failStart(e);
       return 'not_started';
     }
-    if (options.checkpointId !== undefined && !(await this.saver.getTuple({ configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } }).catch(() => undefined))) {
-      // Collected (`gc`) between the caller's check and the take: give the run back as it was.
-      await this.store.untake(run.id, taken.holding.fence, run.status).catch((e) => this.report(e, `run ${run.id}: giving it back`));
-      failStart(new StagegraphError('checkpoint_not_found', `run ${run.id} has no checkpoint ${options.checkpointId}`, { class: 'validation', details: { runId: run.id, checkpointId: options.checkpointId } }));
-      return 'not_started';
+    if (options.checkpointId !== undefined) {
+      // The checkpoint may have been collected (`gc`) between the caller's check and the take.
+      const missing = await this.saver.getTuple({ configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } }).then(
+        (tuple) => (tuple ? undefined : new StagegraphError('checkpoint_not_found', `run ${run.id} has no checkpoint ${options.checkpointId}`, { class: 'validation', details: { runId: run.id, checkpointId: options.checkpointId } })),
+        (e: unknown) => e,
+      );
+      if (missing !== undefined) {
+        // Give the run back as it was.
+        await this.store.untake(run.id, taken.holding.fence, run.status).catch((e) => this.report(e, `run ${run.id}: giving it back`));
+        failStart(missing);
+        return 'not_started';
+      }
     }
     const rec = this.events.recorder(run.id);
     rec.hold(taken.holding);
