@@ -4,10 +4,9 @@
  * and prints what it dropped. Events and decisions are never touched.
  */
 import type { Command } from 'commander';
-import { openDatabase, type Database } from '../graph/index.ts';
 import { gc, type GcReport } from '../graph/retention/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
-import { exitCodeOf } from './session.ts';
+import { exitCodeOf, withDatabase } from './session.ts';
 import { commandWorkflows } from './workflows.ts';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -41,20 +40,6 @@ export function formatGcReport(r: GcReport): string {
   }
   if (r.dryRun) lines.push('dry run: nothing was dropped');
   return lines.join('\n');
-}
-
-async function withDatabase(fn: (db: Database) => Promise<void>): Promise<never> {
-  let db: Database | undefined;
-  let code = 0;
-  try {
-    db = await openDatabase();
-    await fn(db);
-  } catch (e) {
-    code = exitCodeOf(e);
-  } finally {
-    await db?.close().catch((e: unknown) => console.error(e));
-  }
-  process.exit(code);
 }
 
 export function gcCommand(program: Command): void {

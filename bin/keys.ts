@@ -4,24 +4,9 @@
  * `KEY=$(stagegraph keys create)` works); the database keeps only its hash.
  */
 import type { Command } from 'commander';
-import { openDatabase, type Database } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from '../server/auth/api-keys.ts';
-import { exitCodeOf } from './session.ts';
-
-async function withDatabase(fn: (db: Database) => Promise<void>): Promise<never> {
-  let db: Database | undefined;
-  let code = 0;
-  try {
-    db = await openDatabase();
-    await fn(db);
-  } catch (e) {
-    code = exitCodeOf(e);
-  } finally {
-    await db?.close().catch((e: unknown) => console.error(e));
-  }
-  process.exit(code);
-}
+import { withDatabase } from './session.ts';
 
 function row(k: ApiKeyInfo): string {
   const cells = [k.id, k.owner.padEnd(10), (k.name || '-').padEnd(14), k.createdAt, `used ${k.lastUsedAt ?? 'never'}`];

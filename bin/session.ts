@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { chatModelFromEnv, createStagegraph, llmFallbackFromEnv, type RunEvent, type RunRow, type Stagegraph } from '../graph/index.ts';
+import { chatModelFromEnv, createStagegraph, llmFallbackFromEnv, openDatabase, type Database, type RunEvent, type RunRow, type Stagegraph } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { onShutdownSignals } from '../server/signals.ts';
 import { RunRenderer } from './render.ts';
@@ -70,6 +70,21 @@ export async function withStagegraph(options: SessionOptions, fn: (sg: Stagegrap
   } finally {
     await sg?.close().catch((e: unknown) => console.error(e));
     off();
+  }
+  process.exit(code);
+}
+
+/** Runs `fn` with the database only (no stagegraph: nothing executes or recovers), closes it, exits with its code. */
+export async function withDatabase(fn: (db: Database) => Promise<void>): Promise<never> {
+  let db: Database | undefined;
+  let code = 0;
+  try {
+    db = await openDatabase();
+    await fn(db);
+  } catch (e) {
+    code = exitCodeOf(e);
+  } finally {
+    await db?.close().catch((e: unknown) => console.error(e));
   }
   process.exit(code);
 }
