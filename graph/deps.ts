@@ -9,6 +9,8 @@ export interface GraphRuntimeDeps extends StageRuntimeDeps {
   /** '' for a run's original line; the checkpoint id a restore forked from otherwise. */
   branch?: string;
   fallback?: DecisionFallback;
+  /** The fence of the execution: decisions are recorded only while it holds the run. */
+  fence?: string;
   /** Per-owner learned preferences that fresh decisions use. */
   preferences?: PreferenceSource;
 }

@@ -10,6 +10,10 @@ export interface DecisionLedger {
    * inputs (on any branch): a resumed or restored run reuses it instead of deciding again.
    */
   recall(runId: string, point: string, iteration: number, inputs: Record<string, unknown>): Promise<DecisionRecord | undefined>;
-  /** Stores the record once per point, iteration and branch; returns the stored one. */
-  save(runId: string, branch: string, record: DecisionRecord): Promise<DecisionRecord>;
+  /**
+   * Stores the record once per point, iteration and branch; returns the stored one.
+   * With `fence`, only while that fence still holds the run.
+   * @throws StagegraphError `run_fenced`
+   */
+  save(runId: string, branch: string, record: DecisionRecord, fence?: string): Promise<DecisionRecord>;
 }

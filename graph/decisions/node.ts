@@ -28,7 +28,7 @@ export function decisionNode(point: DecisionPoint, route: RouteEdge | undefined,
     }
     // A recalled record is already in the ledger (once per point and run); saving it
     // again under a restore's branch would collide on its id.
-    if (deps?.ledger && !reused) record = await deps.ledger.save(runId, deps.branch ?? '', record);
+    if (deps?.ledger && !reused) record = await deps.ledger.save(runId, deps.branch ?? '', record, deps.fence);
     signalWriter(config)({ sg: 'decision', record, reused });
 
     const update: WorkflowStateUpdate = { decisions: { [point.name]: record }, decisionLog: [record] };

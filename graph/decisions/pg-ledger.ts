@@ -1,5 +1,6 @@
 /** The decision ledger on the `sg_decisions` table: one row per point, iteration and branch of a run. */
 import type pg from 'pg';
+import { StagegraphError } from '../../nodes/errors.ts';
 import type { DecisionLedger } from './ledger.ts';
 import type { DecisionRecord } from './types.ts';
 
@@ -40,17 +41,24 @@ export class PgDecisionLedger implements DecisionLedger {
     return rows[0]?.record;
   }
 
-  async save(runId: string, branch: string, record: DecisionRecord): Promise<DecisionRecord> {
-    await this.pool.query(
-      `INSERT INTO sg_decisions (id, run_id, point, iteration, branch, method, chosen, record)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id, point, iteration, branch) DO NOTHING`,
-      [record.id, runId, record.point, record.iteration, branch, record.method, record.chosen, JSON.stringify(record)],
-    );
+  async save(runId: string, branch: string, record: DecisionRecord, fence?: string): Promise<DecisionRecord> {
+    // One statement: the insert (only while `fence` still holds the run, when given),
+    // else the record stored first for this point, iteration and branch.
     const { rows } = await this.pool.query<{ record: DecisionRecord }>(
-      'SELECT record FROM sg_decisions WHERE run_id = $1 AND point = $2 AND iteration = $3 AND branch = $4',
-      [runId, record.point, record.iteration, branch],
+      `WITH ins AS (
+         INSERT INTO sg_decisions (id, run_id, point, iteration, branch, method, chosen, record)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8
+          WHERE $9::bigint IS NULL OR EXISTS (SELECT 1 FROM sg_runs WHERE id = $2 AND fence = $9::bigint)
+         ON CONFLICT (run_id, point, iteration, branch) DO NOTHING RETURNING record)
+       SELECT record FROM ins
+       UNION ALL SELECT record FROM sg_decisions WHERE run_id = $2 AND point = $3 AND iteration = $4 AND branch = $5
+       LIMIT 1`,
+      [record.id, runId, record.point, record.iteration, branch, record.method, record.chosen, JSON.stringify(record), fence ?? null],
     );
-    return rows[0]!.record;
+    if (!rows[0]) {
+      throw new StagegraphError('run_fenced', `run ${runId} is now executed by another process: its decision '${record.point}' is not recorded here`, { class: 'fatal', details: { runId, point: record.point } });
+    }
+    return rows[0].record;
   }
 
   async forRun(runId: string): Promise<DecisionRecord[]> {

@@ -24,12 +24,17 @@ import { assertTransition, TRANSITIONS, type RunAction } from '../runs/status.ts
 import { retryHiccups, type HiccupPolicy } from './retry.ts';
 import { stepStatement, type BlobRow, type CheckpointRow, type RowProgress, type StageSample, type StatusChange, type WriteRow } from './sql.ts';
 
+/** The pseudo task of items that go with the next checkpoint. */
+const NEXT_CHECKPOINT = '\u0000next-checkpoint';
+
 interface Item {
   draft?: RunEventDraft;
   sample?: StageSample;
   at: Date;
   /** The task whose writes this item waits for; absent for live items. */
   task?: string;
+  /** A change of the run row that goes with this item. */
+  patch?: RowProgress;
 }
 
 /** A task's writes as the saver hands them over. */
@@ -90,6 +95,15 @@ export class RunRecorder {
     this.liveTimer = undefined;
   }
 
+  /** Forgets everything an execution left unwritten (its tied items, progress, failure, tasks). */
+  reset(): void {
+    this.letGo();
+    this.items = [];
+    this.row = undefined;
+    this.failure = undefined;
+    this.running.clear();
+  }
+
   private readonly running = new Set<string>();
 
   /** Task `taskId` started (`true`) or ended (`false`): the saver holds writes only when no other task runs. */
@@ -109,6 +123,11 @@ export class RunRecorder {
     this.scheduleLive();
   }
 
+  /** An event (and a row change) that go with the next checkpoint this run writes (a state update's, e.g. a skip's). */
+  withNextCheckpoint(draft: RunEventDraft, patch?: RowProgress): void {
+    this.items.push({ draft, at: new Date(), task: NEXT_CHECKPOINT, patch });
+  }
+
   /** An event or a duration sample tied to task `taskId`'s writes (live without a task). */
   tie(taskId: string | undefined, item: { draft?: RunEventDraft; sample?: StageSample }): void {
     this.items.push({ ...item, at: new Date(), task: taskId });
@@ -117,8 +136,12 @@ export class RunRecorder {
 
   /** Updates the run row (stage, progress, ETA) with the next statement. */
   patch(p: RowProgress): void {
-    this.row = { ...this.row, ...p, degraded: Boolean(this.row?.degraded || p.degraded) || undefined };
+    this.merge(p);
     if (!this.liveTimer) this.scheduleLive();
+  }
+
+  private merge(p: RowProgress): void {
+    this.row = { ...this.row, ...p, degraded: Boolean(this.row?.degraded || p.degraded) || undefined };
   }
 
   private scheduleLive(): void {
@@ -136,14 +159,21 @@ export class RunRecorder {
   }
 
   /** The saver's part: a task's writes and/or a checkpoint, with the items that belong to them. */
-  commit(writes: TaskWrites[], checkpoint?: CheckpointParts): Promise<void> {
+  commit(writes: TaskWrites[], checkpoint?: CheckpointParts, optimistic = false): Promise<void> {
     return this.enqueue(async () => {
       if (this.failure !== undefined) {
         const f = this.failure;
         this.failure = undefined;
         throw f;
       }
-      await this.write({ writes, checkpoint });
+      try {
+        await this.write({ writes, checkpoint });
+      } catch (e) {
+        // Writes LangGraph already counts as durable were lost: the run's next write fails
+        // (set here, inside the queue, so that the very next statement sees it).
+        if (optimistic) this.failure ??= e;
+        throw e;
+      }
     });
   }
 
@@ -191,11 +221,12 @@ export class RunRecorder {
     const taken: Item[] = [];
     const kept: Item[] = [];
     for (const item of this.items) {
-      if (item.task === undefined || done.has(item.task)) taken.push(item);
+      if (item.task === undefined || done.has(item.task) || (item.task === NEXT_CHECKPOINT && w.checkpoint)) taken.push(item);
       else if (!dropped.has(item.task)) kept.push(item);
     }
     if (w.event) taken.push({ draft: w.event, at: new Date() });
     const events = taken.filter((i) => i.draft);
+    for (const i of taken) if (i.patch) this.merge(i.patch);
     const row = this.row;
     const statement = stepStatement({
       run: { id: this.runId, fence: holding.fence, lastSeq: holding.lastSeq, status: w.status, release: w.release },
@@ -219,7 +250,9 @@ export class RunRecorder {
     } catch (e) {
       // Not written: the items go back, ahead of anything pushed since, for the next statement.
       this.items = [...taken.filter((i) => !(w.event && i.draft === w.event)), ...this.items];
-      if (row) this.patch(row);
+      // Newer progress (patched while this statement was out) wins over the older.
+      const newer = this.row as RowProgress | undefined;
+      if (row) this.row = { ...row, ...newer, degraded: Boolean(row.degraded || newer?.degraded) || undefined };
       throw e;
     }
     const base = holding.lastSeq;

@@ -81,30 +81,32 @@ export function stepStatement(p: StepParts): { name: string; text: string; value
 
   if (p.run) {
     const n = $(p.events.length, '::int');
-    // Column -> expression: a status change overrides what the progress patch set.
-    const set = new Map<string, string>([['last_seq', `last_seq + ${n}`], ['updated_at', 'now()']]);
+    // Column -> expression, made lazily: a status change overrides what the progress patch
+    // set, and an overridden value must not become a parameter (Postgres cannot type an
+    // unreferenced parameter).
+    const set = new Map<string, () => string>([['last_seq', () => `last_seq + ${n}`], ['updated_at', () => 'now()']]);
     const r = p.row;
-    if (r?.currentStage !== undefined) set.set('current_stage', $(r.currentStage));
-    if (r?.progress !== undefined) set.set('progress', $(r.progress, '::real'));
-    if (r?.etaMs !== undefined) set.set('eta_ms', $(Math.round(r.etaMs), '::int'));
-    if (r?.degraded) set.set('degraded', 'true');
-    if (r?.error !== undefined) set.set('error', $(JSON.stringify(r.error), '::jsonb'));
+    if (r?.currentStage !== undefined) set.set('current_stage', () => $(r.currentStage));
+    if (r?.progress !== undefined) set.set('progress', () => $(r.progress, '::real'));
+    if (r?.etaMs !== undefined) set.set('eta_ms', () => $(Math.round(r.etaMs!), '::int'));
+    if (r?.degraded) set.set('degraded', () => 'true');
+    if (r?.error !== undefined) set.set('error', () => $(JSON.stringify(r.error), '::jsonb'));
     const where = [`id = ${$(p.run.id, '::uuid')}`, `fence = ${$(p.run.fence, '::bigint')}`, `last_seq = ${$(p.run.lastSeq, '::int')}`];
     const s = p.run.status;
     if (s) {
       const terminal = TERMINAL_STATUSES.has(s.to);
-      set.set('status', $(s.to));
-      set.set('question', s.to === 'waiting_input' ? $(JSON.stringify(s.question ?? null), '::jsonb') : 'NULL');
-      if (s.error !== undefined) set.set('error', $(JSON.stringify(s.error), '::jsonb'));
-      else if (s.to === 'running') set.set('error', 'NULL');
-      if (s.degraded) set.set('degraded', 'true');
-      set.set('finished_at', terminal ? 'now()' : 'NULL');
-      if (s.to === 'completed') set.set('progress', '100');
-      if (terminal) set.set('eta_ms', '0');
+      set.set('status', () => $(s.to, '::text'));
+      set.set('question', () => (s.to === 'waiting_input' ? $(JSON.stringify(s.question ?? null), '::jsonb') : 'NULL'));
+      if (s.error !== undefined) set.set('error', () => $(JSON.stringify(s.error), '::jsonb'));
+      else if (s.to === 'running') set.set('error', () => 'NULL');
+      if (s.degraded) set.set('degraded', () => 'true');
+      set.set('finished_at', () => (terminal ? 'now()' : 'NULL'));
+      if (s.to === 'completed') set.set('progress', () => '100');
+      if (terminal) set.set('eta_ms', () => '0');
       where.push(`status = ANY(${$(s.from, '::text[]')})`);
     }
-    if (s?.release || p.run.release) set.set('executor', 'NULL');
-    const assignments = [...set].map(([col, expr]) => `${col} = ${expr}`).join(', ');
+    if (s?.release || p.run.release) set.set('executor', () => 'NULL');
+    const assignments = [...set].map(([col, expr]) => `${col} = ${expr()}`).join(', ');
     ctes.push(`g AS (UPDATE sg_runs SET ${assignments} WHERE ${where.join(' AND ')} RETURNING *, last_seq - ${n} AS base)`);
   } else {
     ctes.push('g AS (SELECT 0 AS base)');

@@ -72,7 +72,7 @@ export async function finishAbort(p: RecoveryParts, row: RunRow, rec: RunRecorde
 export async function finishAborts(p: RecoveryParts): Promise<string[]> {
   const finished: string[] = [];
   for (const row of await p.store.abortsUnfinished()) {
-    if (p.executor.active.has(row.id)) continue;
+    if (p.executor.busy(row.id) || !p.executor.knows(row.workflowId)) continue;
     const ok = await p.executor.exclusive(row.id, (rec) => finishAbort(p, row, rec)).then(() => true, () => false);
     if (ok) finished.push(row.id);
   }

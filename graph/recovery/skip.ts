@@ -40,8 +40,7 @@ export async function applySkip(p: RecoveryParts, rec: RunRecorder, row: RunRow,
   const warning = skipWarning(stage, cause);
   const stepped = normalizePolicy(built.plan.stages.get(stage)?.policy).stepped;
   const update: WorkflowStateUpdate = { skipped: [stage], warnings: [warning], ...(stepped ? { scratch: { [stage]: null } } : {}) };
-  rec.push({ type: 'workflow.stage_changed', payload: { stage, change: 'skipped', error: cause, warning: warning.message, ...(by ? { by } : {}) } });
-  rec.patch({ degraded: true });
-  // The checkpoint carries the skip's event and the degraded row in its statement.
+  // The update's checkpoint carries the skip's event and the degraded row in its statement.
+  rec.withNextCheckpoint({ type: 'workflow.stage_changed', payload: { stage, change: 'skipped', error: cause, warning: warning.message, ...(by ? { by } : {}) } }, { degraded: true });
   await graph.updateState(thread(row.id), update, stage);
 }

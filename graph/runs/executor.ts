@@ -118,8 +118,27 @@ export class RunExecutor {
     private readonly deps: GraphRuntimeDeps,
     readonly lease: ProcessLease,
     private readonly history: DurationHistory,
-    private readonly report: (error: unknown, context: string) => void,
+    private readonly onError: (error: unknown, context: string) => void,
   ) {}
+
+  /** Tells `onError`; a reporter that throws changes nothing here. */
+  private report(error: unknown, context: string): void {
+    try {
+      this.onError(error, context);
+    } catch {
+      // the reporter's own failure is not the run's
+    }
+  }
+
+  /** Whether this process executes or holds the run (another action on it must wait). */
+  busy(runId: string): boolean {
+    return this.active.has(runId) || this.holding.has(runId);
+  }
+
+  /** Whether runs of workflow `id` can execute here. */
+  knows(id: string): boolean {
+    return this.workflows.has(id);
+  }
 
   workflow(id: string): RegisteredWorkflow {
     const wf = this.workflows.get(id);
@@ -185,7 +204,7 @@ export class RunExecutor {
       );
       if (missing !== undefined) {
         // Give the run back as it was.
-        await this.store.untake(run.id, taken.holding.fence, run.status).catch((e) => this.report(e, `run ${run.id}: giving it back`));
+        await this.store.untake(run, taken.holding.fence).catch((e) => this.report(e, `run ${run.id}: giving it back`));
         failStart(missing);
         return 'not_started';
       }
@@ -193,14 +212,26 @@ export class RunExecutor {
     const rec = this.events.recorder(run.id);
     rec.hold(taken.holding);
     this.events.bus.publish(taken.events);
+    let outcome: RunOutcome = 'lost';
     try {
-      if (options.late) options = { ...options, ...(await options.late()), late: undefined };
-    } catch (e) {
+      try {
+        if (options.late) options = { ...options, ...(await options.late()), late: undefined };
+      } catch (e) {
+        started();
+        return (outcome = await this.finish(active, rec, () => this.failWith(rec, e, undefined, active)));
+      }
       started();
-      return this.finish(active, rec, () => this.failWith(rec, e, undefined, active));
+      return (outcome = await this.stream({ ...run, ...taken.row }, options, active, rec));
+    } catch (e) {
+      // Not even the outcome could be recorded: the run stays running under this process's
+      // key, not executing, and the recovery sweep takes it again.
+      this.report(e, `run ${run.id}: execution`);
+      return 'lost';
+    } finally {
+      // A stopped (aborted) run is handed over to its abort with what it holds; anything
+      // else this execution left unwritten is dropped.
+      if (outcome !== 'stopped') rec.reset();
     }
-    started();
-    return this.stream({ ...run, ...taken.row }, options, active, rec);
   }
 
   /** Runs held here outside an execution (an abort's compensation), and stopped executions' holds waiting for their abort. */
@@ -266,6 +297,7 @@ export class RunExecutor {
           ...this.deps,
           branch: options.checkpointId ?? (run.options.branch as string | undefined) ?? '',
           seed: Number(run.options.seed ?? this.deps.seed ?? 1),
+          fence: rec.fence,
           // A stage cut short by a pause, an abort or a shutdown did not fail: its error is not logged.
           signals: (task, s) => (s.sg === 'stage_failed' && active.stop ? undefined : translate.handle(task, s)),
         },
@@ -286,8 +318,11 @@ export class RunExecutor {
           if (chunk && typeof chunk === 'object' && '__interrupt__' in chunk) waiting = [...waiting, ...(chunk.__interrupt__ as { value?: unknown }[])];
         }
       } catch (e) {
+        await this.saver.settle(rec);
         return await this.finish(active, rec, () => this.stopped(e, active, rec, graph, threadConfig, translate.lastFailedStage));
       }
+      // Writes held for a put that did not come (none under sync durability) are written first.
+      await this.saver.settle(rec);
       if (waiting.length > 0) {
         const question = waiting[0]!.value;
         const stage = (question as { stage?: unknown } | null)?.stage;
@@ -307,7 +342,10 @@ export class RunExecutor {
   /** The graph stopped with `e`: drained (pause, shutdown), aborted, fenced or failed. */
   private async stopped(e: unknown, active: ActiveRun, rec: RunRecorder, graph: CompiledWorkflow, threadConfig: object, failedStage?: string): Promise<RunOutcome> {
     const stop = active.stop;
-    if (stop?.reason === 'fenced' || (e instanceof StagegraphError && e.code === 'run_fenced')) return 'fenced';
+    if (stop?.reason === 'fenced' || (e instanceof StagegraphError && e.code === 'run_fenced')) {
+      rec.letGo();
+      return 'fenced';
+    }
     if (stop?.reason === 'abort') {
       // Held for the abort's compensation (`exclusive` with `inherit`).
       this.handedOver.add(active.runId);
@@ -335,7 +373,10 @@ export class RunExecutor {
     try {
       return await record();
     } catch (e) {
-      if (e instanceof StagegraphError && e.code === 'run_fenced') return 'fenced';
+      if (e instanceof StagegraphError && e.code === 'run_fenced') {
+        rec.letGo();
+        return 'fenced';
+      }
       this.report(e, `run ${active.runId}: recording the outcome`);
       rec.letGo();
       return 'lost';

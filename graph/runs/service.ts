@@ -114,6 +114,7 @@ export class Runs {
       await this.stop(active, 'pause', by);
       return this.store.require(id);
     }
+    if (this.executor.busy(id)) throw new StagegraphError('run_locked', `run ${id} is busy in this process (an abort or recovery holds it)`, { class: 'transient', details: { runId: id } });
     const me = await this.executor.lease.key();
     if (await this.store.executingElsewhere(id, me)) {
       await ProcessLease.send(this.pool, { runId: id, action: 'pause', by });
@@ -246,13 +247,14 @@ export class Runs {
     const resumed: string[] = [];
     const me = await this.executor.lease.key();
     for (const row of await this.store.orphans(me, [...this.executor.active.keys()])) {
-      if (this.executor.active.has(row.id)) continue;
+      // A run of a workflow this process does not have is left to a process that has it.
+      if (this.executor.busy(row.id) || !this.executor.knows(row.workflowId)) continue;
       const active = this.executor.execute(row, { action: 'recover', input: null, late: () => this.recovery.crashOptions(row) });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }
     // Runs drained by a shutdown continue on the next start.
     for (const row of await this.store.drained()) {
-      if (this.executor.active.has(row.id)) continue;
+      if (this.executor.busy(row.id) || !this.executor.knows(row.workflowId)) continue;
       const active = this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by: 'restart' } });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }

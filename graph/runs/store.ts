@@ -177,10 +177,17 @@ export class RunStore {
 
   /**
    * Gives back a run taken for an execution that cannot start (its restore checkpoint was
-   * collected meanwhile): its status as it was, no executor. Only with the fence of that take.
+   * collected meanwhile): status, error, question and finish time as `before` had them, no
+   * executor. Only with the fence of that take.
    */
-  async untake(id: string, fence: string, status: RunStatus): Promise<void> {
-    await retryHiccups(() => this.pool.query('UPDATE sg_runs SET status = $3, executor = NULL, updated_at = now() WHERE id = $1 AND fence = $2::bigint', [id, fence, status]));
+  async untake(before: RunRow, fence: string): Promise<void> {
+    await retryHiccups(() =>
+      this.pool.query(
+        `UPDATE sg_runs SET status = $3, error = $4::jsonb, question = $5::jsonb, finished_at = $6, executor = NULL, updated_at = now()
+          WHERE id = $1 AND fence = $2::bigint`,
+        [before.id, fence, before.status, JSON.stringify(before.error), JSON.stringify(before.question), before.finishedAt],
+      ),
+    );
   }
 
   /** Lets go of a run held without executing it (after `take(.., 'hold')`), if this fence still holds it. */
