@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { BindDeps } from './http/bind.ts';
-import { clientErrorHandler } from './http/client-error.ts';
+import { clientErrorHandler, isClientsFault } from './http/client-error.ts';
 import { requestContext } from './http/request-context.ts';
 import type { AppState } from './http/state.ts';
 import { Hub } from './hub/hub.ts';
@@ -81,7 +81,8 @@ export function createServer(options: ServerOptions): StagegraphServer {
   const app = new Koa<AppState>();
   app.proxy = false;
   app.silent = true;
-  app.on('error', (err: unknown) => logger.error({ err }, 'response failed'));
+  // A client that went away mid-response is the client's doing: logged as such, not as a server error.
+  app.on('error', (err: unknown) => (isClientsFault(err) ? logger.info({ err }, 'client error: the client went away or was refused') : logger.error({ err }, 'response failed')));
   app.use(requestContext(logger, metrics));
   app.use(dashboard());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: limits.bodyBytes, encoding: 'utf-8' }));

@@ -66,3 +66,17 @@ export function clientErrorHandler(logger: Logger, metrics: ServerMetrics): (err
     );
   };
 }
+
+/** Socket errors that mean the client went away mid-response (its doing, not the server's). */
+const GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * Whether an error Koa reports (`app.on('error')`) is the client's: it disconnected
+ * mid-response, or the error was a 4xx the client was already answered with.
+ */
+export function isClientsFault(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, status, expose } = err as { code?: unknown; status?: unknown; expose?: unknown };
+  if (typeof code === 'string' && GONE.has(code)) return true;
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+}
