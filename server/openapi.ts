@@ -15,16 +15,19 @@ import { COMMON_CODES, statusOf } from './errors.ts';
 type Json = Record<string, unknown>;
 
 const BODY_CODES = ['invalid_json', 'payload_too_large', 'unsupported_media_type'];
+/** What Node's HTTP parser refuses before any route sees the request (server/http/client-error.ts): any route may get them. */
+const PARSER_CODES = ['malformed_request', 'headers_too_large', 'request_timeout'];
 
 /**
  * Every error code a route may answer with: the common ones, `invalid_input` where it
- * takes input (a string Postgres cannot store), its body's, and its own.
+ * takes input (a string Postgres cannot store), its body's, the HTTP parser's, and its own.
  */
 export function documentedCodes(spec: RouteSpec): string[] {
   return [...new Set([
     ...(spec.public ? ['invalid_request', 'internal', 'unavailable'] : [...COMMON_CODES, 'unavailable']),
     ...(spec.params || spec.query || spec.body ? ['invalid_input'] : []),
     ...(spec.body ? BODY_CODES : []),
+    ...PARSER_CODES,
     ...(spec.errors ?? []),
   ])];
 }
