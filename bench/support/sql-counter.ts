@@ -18,7 +18,7 @@
  *   transaction (each is its own implicit transaction).
  * - `connections`: distinct connections that carried the scope's queries.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 
 export interface SqlTally {
@@ -103,8 +103,16 @@ export class SqlCounter {
       else if (typeof values !== 'function' && typeof callback !== 'function') onceEnded(config, done);
       return result;
     };
+    // A caller waiting for a pool connection gets it from another caller's release, in
+    // that caller's async context: bind the wait to the caller's, so its queries stay its own.
+    const poolProto = pg.Pool.prototype as unknown as { connect: (cb?: (...a: unknown[]) => void) => unknown };
+    const originalConnect = poolProto.connect;
+    poolProto.connect = function (this: pg.Pool, cb?: (...a: unknown[]) => void) {
+      return originalConnect.call(this, typeof cb === 'function' ? AsyncResource.bind(cb) : cb);
+    };
     this.restore = () => {
       proto.query = original;
+      poolProto.connect = originalConnect;
     };
     return this;
   }
