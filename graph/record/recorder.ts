@@ -6,7 +6,7 @@
  * Events come in two kinds:
  * - live (`push`): a stage started, its progress, a warning. Written within
  *   `liveDelayMs`, or sooner with whatever statement goes first.
- * - tied to a task (`hold`): a stage completed, a decision made, a stage skipped.
+ * - tied to a task (`tie`): a stage completed, a decision made, a stage skipped.
  *   Written only in the statement that makes the task's writes durable, so the log
  *   never says a stage completed unless its output is in the checkpoint (or its pending
  *   writes). A task that is interrupted drops its tied events: it runs again.

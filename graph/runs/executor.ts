@@ -1,7 +1,7 @@
 /**
  * Drives one execution of a run: takes the run (fenced, see `lease.ts` and
- * `store.take`), streams the compiled graph with our checkpointer in `sync`
- * durability, and records the outcome with its terminal event in one statement.
+ * `store.take`), streams the compiled graph with our checkpointer (`sync` durability
+ * unless the run asks for `async`), and records the outcome with its terminal event in one statement.
  *
  * Durability is `sync` unless the run asks for `async` (see `RunDurability`): each
  * superstep's checkpoint is committed (with the step's events, see `graph/record/`)
