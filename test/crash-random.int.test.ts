@@ -21,6 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { TERMINAL_STATUSES, type RunStatus } from '../graph/runs/status.ts';
 import { builtinWorkflows } from '../plugins/index.ts';
+// A seeded PRNG (mulberry32): the same `CRASH_SEED` draws the same kill instants.
+import { prng } from './fixtures/recovery.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { cpuTimeMs, cpuTimeReached, killChild, spawnStagegraph, type StagegraphChild } from './support/kill-child.ts';
 import { minus, outcomes } from './support/outcomes.ts';
@@ -83,18 +85,6 @@ interface RunReport {
   terminalOk: boolean;
   duplicateDecisions: string[];
   notes: string[];
-}
-
-/** A seeded PRNG (mulberry32): the same `CRASH_SEED` draws the same kill instants. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function status(lane: Lane, runId: string): Promise<string | undefined> {
