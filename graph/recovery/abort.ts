@@ -44,17 +44,12 @@ export async function abortRun(p: RecoveryParts, id: string, reason: string, by?
 }
 
 /** Waits for another process to finish aborting run `id` (its compensation over). */
-async function awaitAborted(p: RecoveryParts, id: string): Promise<RunRow> {
-  const deadline = Date.now() + 30_000;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    const row = await p.store.require(id);
-    if (row.status === 'aborted' && row.error?.details?.compensation !== 'pending') return row;
+function awaitAborted(p: RecoveryParts, id: string): Promise<RunRow> {
+  const aborted = (row: RunRow) => {
     if (row.status !== 'running' && row.status !== 'aborted') assertTransition(id, row.status, 'abort');
-    if (Date.now() > deadline) {
-      throw new StagegraphError('control_timeout', `run ${id}: the process executing it did not finish the abort in time`, { class: 'transient', details: { runId: id, status: row.status } });
-    }
-    await new Promise((r) => setTimeout(r, delay));
-  }
+    return row.status === 'aborted' && row.error?.details?.compensation !== 'pending';
+  };
+  return p.store.waitUntil(id, aborted, 30_000, 'finish the abort');
 }
 
 /** Compensates what an abort has not yet compensated, then logs `workflow.aborted`. Call it holding the run (`rec`). */

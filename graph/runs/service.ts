@@ -118,28 +118,12 @@ export class Runs {
     const me = await this.executor.lease.key();
     if (await this.store.executingElsewhere(id, me)) {
       await ProcessLease.send(this.pool, { runId: id, action: 'pause', by });
-      return this.settled(id, (r) => r.status !== 'running' || r.executor === null);
+      return this.store.waitUntil(id, (r) => r.status !== 'running' || r.executor === null, PAUSE_GRACE_MS + 10_000, 'act');
     }
     // Nobody executes it (queued, or left running by a dead process): pause it here.
     const taken = await this.store.take(id, 'pause', me, { event: { type: 'workflow.paused', payload: { reason: 'pause', by, next: [] } }, release: true });
     this.events.bus.publish(taken.events);
     return taken.row;
-  }
-
-  /**
-   * Waits until another process has acted on run `id` (`until` holds), reading its row.
-   * @throws StagegraphError `control_timeout` if it has not within the grace period and 10 s.
-   */
-  private async settled(id: string, until: (r: RunRow) => boolean): Promise<RunRow> {
-    const deadline = Date.now() + PAUSE_GRACE_MS + 10_000;
-    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-      const row = await this.store.require(id);
-      if (until(row)) return row;
-      if (Date.now() > deadline) {
-        throw new StagegraphError('control_timeout', `run ${id}: the process executing it did not act in time`, { class: 'transient', details: { runId: id, status: row.status } });
-      }
-      await new Promise((r) => setTimeout(r, delay));
-    }
   }
 
   /** A pause or abort another process asked of a run executing here. */

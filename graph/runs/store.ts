@@ -209,6 +209,23 @@ export class RunStore {
     return rows.map(toRow);
   }
 
+  /**
+   * Reads run `id` until `until` holds of it (another process acting on it), backing off
+   * from 10 to 200 ms; `until` may throw to give up early.
+   * @throws StagegraphError `control_timeout` (saying `what` did not happen) after `timeoutMs`.
+   */
+  async waitUntil(id: string, until: (r: RunRow) => boolean, timeoutMs: number, what: string): Promise<RunRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const row = await this.require(id);
+      if (until(row)) return row;
+      if (Date.now() > deadline) {
+        throw new StagegraphError('control_timeout', `run ${id}: the process executing it did not ${what} in time`, { class: 'transient', details: { runId: id, status: row.status } });
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
   /** Whether a live process other than `executor` executes run `id`. */
   async executingElsewhere(id: string, executor: number): Promise<boolean> {
     const { rows } = await this.pool.query(
