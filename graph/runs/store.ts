@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { StagegraphError } from '../../nodes/errors.ts';
 import type { Holding } from '../record/recorder.ts';
 import { retryHiccups } from '../record/retry.ts';
+import { toEvent } from '../events/log.ts';
 import type { RunEvent, RunEventDraft, RunEventType } from '../events/types.ts';
 import { executorAlive } from './lease.ts';
 import { assertTransition, TRANSITIONS, type RunAction, type RunStatus } from './status.ts';
@@ -92,7 +93,7 @@ export class RunStore {
       [runId, type],
     );
     const r = rows[0];
-    return r ? ({ runId: r.run_id, seq: r.seq, at: r.at.toISOString(), type: r.type, payload: r.payload } as Extract<RunEvent, { type: T }>) : undefined;
+    return r ? (toEvent(r) as Extract<RunEvent, { type: T }>) : undefined;
   }
 
   /** The run's compensation results, in order: which stage completions are compensated or failed to be. */
