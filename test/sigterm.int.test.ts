@@ -62,7 +62,7 @@ describe('process hooks of the embedded database', () => {
     try {
       const embedded = await run(start(['--import', 'tsx', 'test/support/signal-child.ts'], { STAGEGRAPH_HOME: home })).exited;
       expect(embedded.code, embedded.stderr).toBe(0);
-      expect(JSON.parse(embedded.stdout)).toEqual({ kind: 'embedded', loaded: true, listeners: HOOKS });
+      expect(JSON.parse(embedded.stdout)).toEqual({ kind: 'embedded', loaded: false, listeners: HOOKS });
     } finally {
       await removeHome(home);
     }

