@@ -9,6 +9,8 @@ export { WorkflowState } from './state.ts';
 export type { WorkflowStateValue, RunInfo, StageWarning } from './state.ts';
 export { createStagegraph } from './runtime.ts';
 export type { Stagegraph, StagegraphOptions } from './runtime.ts';
+export { definePack, registerPacks, PACK_REFUSALS } from './packs/index.ts';
+export type { Pack, PackDefinition, PackRef, PackRegistry, RegisteredStage, RegisterPacksOptions, PackRefusal } from './packs/index.ts';
 export { openDatabase } from './store/database.ts';
 export type { Database, OpenDatabaseOptions } from './store/database.ts';
 export { RUN_STATUSES, TRANSITIONS, assertTransition, canTransition } from './runs/status.ts';

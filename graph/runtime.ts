@@ -3,7 +3,7 @@
  * PostgresSaver, the event log and the decision ledger to a set of workflows, and
  * returns the runs API. Parts are passed in; nothing reaches for globals.
  */
-import { buildWorkflow, type BuiltWorkflow } from './compile.ts';
+import type { BuiltWorkflow } from './compile.ts';
 import type { GraphRuntimeDeps } from './deps.ts';
 import { PgDecisionLedger } from './decisions/pg-ledger.ts';
 import { PgPreferenceStore } from './decisions/pg-preferences.ts';
@@ -22,10 +22,14 @@ import { RunStore } from './runs/store.ts';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.ts';
 import type { WorkflowDefinition } from './workflow.ts';
 import { Breakers, type BreakersOptions } from '../nodes/breakers.ts';
+import { registerPacks, type Pack, type PackRegistry } from './packs/index.ts';
 import type { CompensationPolicy } from './recovery/saga.ts';
 
 export interface StagegraphOptions {
-  workflows: (WorkflowDefinition | BuiltWorkflow)[];
+  /** Plugin packs (`definePack()`), checked and registered as a unit by `registerPacks()`. @default [] */
+  packs?: Pack[];
+  /** Workflows outside any pack, checked by `buildWorkflow()` only. @default [] */
+  workflows?: (WorkflowDefinition | BuiltWorkflow)[];
   /** An open database; otherwise one is opened (DATABASE_URL or embedded). */
   database?: Database;
   databaseOptions?: OpenDatabaseOptions;
@@ -67,6 +71,8 @@ export interface Stagegraph {
   /** Feedback, learned preferences, explanations and replay of decisions. */
   decisions: Decisions;
   workflows: Map<string, RegisteredWorkflow>;
+  /** The registered packs, their stages and workflows (and workflows given outside any pack). */
+  registry: PackRegistry;
   /** The circuit breakers; `breakers.snapshot()` is their metrics view. */
   breakers: Breakers;
   /** Drains executing runs to a checkpoint, then closes the database (if opened here). */
@@ -74,14 +80,13 @@ export interface Stagegraph {
 }
 
 export async function createStagegraph(options: StagegraphOptions): Promise<Stagegraph> {
+  // Packs and workflows are checked before anything is opened: a bad one leaves nothing behind.
+  const registry = registerPacks(options.packs ?? [], { workflows: options.workflows });
   const db = options.database ?? (await openDatabase(options.databaseOptions));
   // The checkpointer's tables are created by `migrate()`, under the migrations' lock.
   const saver = new StepSaver(db.pool);
   const workflows = new Map<string, RegisteredWorkflow>();
-  for (const w of options.workflows) {
-    const built = 'plan' in w ? w : buildWorkflow(w);
-    workflows.set(built.id, { built, graph: built.compile(saver) });
-  }
+  for (const built of registry.workflows.values()) workflows.set(built.id, { built, graph: built.compile(saver) });
   const bus = new EventBus();
   const events = new EventLog(db.pool, bus, { hiccups: options.hiccups });
   const store = new RunStore(db.pool);
@@ -120,7 +125,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     collector.unref();
   }
   return {
-    runs, db, saver, bus, ledger, decisions, workflows, breakers,
+    runs, db, saver, bus, ledger, decisions, workflows, registry, breakers,
     close: async () => {
       clearInterval(sweep);
       clearInterval(collector);

@@ -253,10 +253,13 @@ export const ArtifactsResponse = z.object({ artifacts: z.array(ArtifactInfo) });
 
 export const JsonSchemaObject = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12).');
 
+export const PackRefInfo = z.object({ id: z.string(), version: z.string() }).describe('A plugin pack: its id and version.');
+
 export const PluginInfo = z.object({
   name: z.string(),
   version: z.string(),
-  description: z.string(),
+  description: z.string().describe('What the plugin does, and the pack that offers it.'),
+  pack: PackRefInfo.nullable().describe('The pack that offers the plugin; null for a workflow registered outside any pack.'),
   capabilities: z.array(z.string()),
   policy: z.object({ timeoutMs: z.number(), optional: z.boolean(), estimateMs: z.number(), stepped: z.boolean() }),
   input: JsonSchemaObject,

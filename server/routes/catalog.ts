@@ -1,4 +1,4 @@
-/** What this server can run: stage plugins and workflows. */
+/** What this server can run: stage plugins (from the pack registry) and workflows. */
 import type Router from '@koa/router';
 import { routes } from '../contract/routes.ts';
 import { bindRoute, type BindDeps } from '../http/bind.ts';
@@ -7,14 +7,15 @@ import { describePlugins, describeWorkflow } from '../views/catalog.ts';
 import type { ApiDeps } from './deps.ts';
 
 export function catalogRoutes(router: Router<AppState>, bind: BindDeps, deps: ApiDeps): void {
+  const { registry } = deps.sg;
   const workflows = [...deps.sg.workflows.values()];
-  let plugins: ReturnType<typeof describePlugins> | undefined;
+  // Each plugin's JSON Schemas are converted once, on first ask.
+  const plugins: Parameters<typeof describePlugins>[1] = new Map();
   let described: ReturnType<typeof describeWorkflow>[] | undefined;
 
   bindRoute(router, routes.plugins, bind, async ({ query }) => {
-    plugins ??= describePlugins(workflows);
     const cap = query.capability;
-    return { plugins: cap ? plugins.filter((p) => p.capabilities.includes(cap)) : plugins };
+    return { plugins: describePlugins(cap ? registry.byCapability(cap) : registry.stages, plugins) };
   });
 
   bindRoute(router, routes.workflows, bind, async () => ({ workflows: (described ??= workflows.map(describeWorkflow)) }));

@@ -1,9 +1,11 @@
 /**
- * The catalog: registered stage plugins (with their zod schemas as JSON Schema) and
- * workflows (nodes, edges and decision points from each workflow's plan). Computed
- * once per server: workflows do not change while it runs.
+ * The catalog: registered stage plugins (from the pack registry, with the pack that
+ * offers each and their zod schemas as JSON Schema) and workflows (nodes, edges and
+ * decision points from each workflow's plan). Computed once per server: packs and
+ * workflows do not change while it runs.
  */
 import { z } from 'zod';
+import type { RegisteredStage } from '../../graph/packs/index.ts';
 import type { RegisteredWorkflow } from '../../graph/runs/executor.ts';
 import { END, START, isRouteEdge } from '../../graph/workflow.ts';
 import { normalizePolicy } from '../../nodes/policy.ts';
@@ -21,30 +23,27 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<
   }
 }
 
-export function describePlugins(workflows: Iterable<RegisteredWorkflow>): Plugin[] {
-  const byKey = new Map<string, Plugin>();
-  for (const { built } of workflows) {
-    for (const plugin of built.plan.stages.values()) {
-      const key = `${plugin.name}@${plugin.version}`;
-      const known = byKey.get(key);
-      if (known) {
-        if (!known.workflows.includes(built.id)) known.workflows.push(built.id);
-        continue;
-      }
-      const p = normalizePolicy(plugin.policy);
-      byKey.set(key, {
-        name: plugin.name,
-        version: plugin.version,
-        description: plugin.description,
-        capabilities: [...plugin.capabilities],
-        policy: { timeoutMs: p.timeoutMs, optional: p.optional, estimateMs: p.estimateMs, stepped: p.stepped },
-        input: jsonSchemaOf(plugin.input, 'input'),
-        output: jsonSchemaOf(plugin.output, 'output'),
-        workflows: [built.id],
-      });
-    }
-  }
-  return [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+/** One registered stage plugin with its pack, policy and JSON Schemas. */
+export function describePlugin(stage: RegisteredStage): Plugin {
+  const { plugin } = stage;
+  const p = normalizePolicy(plugin.policy);
+  return {
+    name: stage.name,
+    version: stage.version,
+    description: stage.description,
+    pack: stage.pack && { id: stage.pack.id, version: stage.pack.version },
+    capabilities: [...stage.capabilities],
+    policy: { timeoutMs: p.timeoutMs, optional: p.optional, estimateMs: p.estimateMs, stepped: p.stepped },
+    input: jsonSchemaOf(plugin.input, 'input'),
+    output: jsonSchemaOf(plugin.output, 'output'),
+    workflows: [...stage.workflows],
+  };
+}
+
+/** Registered stage plugins (all, or those of one capability) by name and version; `memo` keeps each description across calls. */
+export function describePlugins(stages: readonly RegisteredStage[], memo = new Map<RegisteredStage, Plugin>()): Plugin[] {
+  const described = stages.map((s) => memo.get(s) ?? memo.set(s, describePlugin(s)).get(s)!);
+  return described.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
