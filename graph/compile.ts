@@ -3,25 +3,41 @@
  * (the stage runtime), one per decision point, static edges for sequence and
  * fan-out/fan-in, conditional edges after decision points and stepped stages.
  */
-import { StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import { StateGraph, StateSchema, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { StagegraphError } from '../nodes/errors.ts';
 import { normalizePolicy } from '../nodes/policy.ts';
 import { stageNode, stageNodeOptions } from '../nodes/stage.ts';
 import { decisionNode, routeAfter } from './decisions/node.ts';
 import { planWorkflow, type WorkflowPlan } from './plan.ts';
-import { WorkflowState, type WorkflowStateValue } from './state.ts';
+import { RequestTextSchema } from './schemas.ts';
+import { WorkflowStateSchema, type WorkflowStateValue } from './state.ts';
 import { END, START, isRouteEdge, type WorkflowDefinition } from './workflow.ts';
 
 /** A node every workflow has: reached when a bounded loop is exhausted or a route is missing. */
 export const FAIL_NODE = 'route-failed';
+
+export interface CompileOptions {
+  /**
+   * What a run's input may set.
+   * - `state`: any state channel; stagegraph's runtime starts runs with `{ request, run }`,
+   *   the request being text or structured.
+   * - `text`: only `request`, as text: the input form LangGraph Studio shows under
+   *   `langgraphjs dev` (`{ request: "I need ..." }`); the run is absent there.
+   * @default 'state'
+   */
+  input?: 'state' | 'text';
+}
 
 export interface BuiltWorkflow {
   id: string;
   def: WorkflowDefinition;
   plan: WorkflowPlan;
   /** Compiles with a checkpointer (stagegraph runs) or without (LangGraph's server brings its own). */
-  compile(checkpointer?: BaseCheckpointSaver): CompiledWorkflow;
+  compile(checkpointer?: BaseCheckpointSaver, options?: CompileOptions): CompiledWorkflow;
 }
+
+/** The input of a `text` graph: the request as a user types it. */
+const TextInput = new StateSchema({ request: RequestTextSchema });
 
 // The graph's node names are only known at run time, so its generic types stay loose here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,12 +69,15 @@ function failRoute(state: WorkflowStateValue): never {
  */
 export function buildWorkflow(def: WorkflowDefinition): BuiltWorkflow {
   const plan = planWorkflow(def);
-  return { id: def.id, def, plan, compile: (checkpointer) => compilePlan(plan, checkpointer) };
+  return { id: def.id, def, plan, compile: (checkpointer, options) => compilePlan(plan, checkpointer, options) };
 }
 
-function compilePlan(plan: WorkflowPlan, checkpointer?: BaseCheckpointSaver): CompiledWorkflow {
+function compilePlan(plan: WorkflowPlan, checkpointer?: BaseCheckpointSaver, options: CompileOptions = {}): CompiledWorkflow {
+  const input = options.input ?? 'state';
+  if (input !== 'state' && input !== 'text') throw new TypeError(`compile(): options.input must be 'state' or 'text', got ${JSON.stringify(input)}`);
+  // A StateSchema (not an Annotation) so LangGraph's server can show the state and input schemas.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const g: any = new StateGraph(WorkflowState);
+  const g: any = new StateGraph({ state: WorkflowStateSchema, ...(input === 'text' ? { input: TextInput } : {}) });
   const stepped = new Set<string>();
   for (const [name, plugin] of plan.stages) {
     const policy = normalizePolicy(plugin.policy);
