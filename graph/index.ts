@@ -2,10 +2,10 @@
 export { defineWorkflow, START, END } from './workflow.ts';
 export type { WorkflowDefinition, Edge, StaticEdge, RouteEdge } from './workflow.ts';
 export { buildWorkflow, FAIL_NODE } from './compile.ts';
-export type { BuiltWorkflow, CompiledWorkflow } from './compile.ts';
+export type { BuiltWorkflow, CompiledWorkflow, CompileOptions } from './compile.ts';
 export { planWorkflow } from './plan.ts';
 export type { WorkflowPlan } from './plan.ts';
-export { WorkflowState } from './state.ts';
+export { WorkflowState, WorkflowStateSchema } from './state.ts';
 export type { WorkflowStateValue, RunInfo, StageWarning } from './state.ts';
 export { createStagegraph } from './runtime.ts';
 export type { Stagegraph, StagegraphOptions } from './runtime.ts';

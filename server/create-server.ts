@@ -3,7 +3,6 @@
  * server's `upgrade`, authentication, rate limits, metrics and logs, wired to one
  * stagegraph. The stagegraph is the caller's: `close()` stops the server, not it.
  */
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
@@ -30,6 +29,7 @@ import { runRoutes } from './routes/runs.ts';
 import { clientError } from './errors.ts';
 import { PROGRESS_PATH } from './contract/ws.ts';
 import { dashboard } from './dashboard/middleware.ts';
+import { stagegraphVersion } from '../graph/packs/index.ts';
 
 export interface StagegraphServer {
   app: Koa<AppState>;
@@ -40,7 +40,7 @@ export interface StagegraphServer {
   close(): Promise<void>;
 }
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const VERSION = stagegraphVersion();
 
 /**
  * @example

@@ -2,12 +2,15 @@
  * Bundles the dashboard page (`src/main.ts`, which imports the typed client from
  * `client/`) into one ES module, `public/app.js`, with esbuild. Run by
  * `npm run build:dashboard`, by the browser tests before they start, and by
- * `dashboard()` on its first request when the bundle is missing. The output is
- * gitignored (`server/dashboard/.gitignore`): it is always built from the sources.
+ * `dashboard()` on its first request when the bundle is missing (from sources only).
+ * The output is gitignored (`server/dashboard/.gitignore`): it is always built from
+ * the sources. `npm run build` passes an output directory (`dist/.../public`): the
+ * static files are copied next to the bundle, so the package ships a built dashboard
+ * and never needs esbuild at run time.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 
@@ -80,7 +83,18 @@ async function writeIfChanged(path: string, contents: Uint8Array): Promise<void>
   await rename(tmp, path);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const built = await buildDashboard();
+/** Copies the page and its static assets (everything in `public/` but the bundle) to `outdir`. */
+async function copyStatic(outdir: string): Promise<void> {
+  const from = here('./public/');
+  for (const name of await readdir(from)) {
+    if (name.startsWith('app.js') || name.endsWith('.tmp')) continue;
+    await copyFile(join(from, name), join(outdir, name));
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const outdir = process.argv[2] ? resolve(process.argv[2]) : undefined;
+  const built = await buildDashboard({ outdir });
+  if (outdir) await copyStatic(outdir);
   console.log(`dashboard: ${built.file} ${(built.bytes / 1024).toFixed(0)} KiB in ${built.ms} ms`);
 }

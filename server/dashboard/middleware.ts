@@ -23,8 +23,9 @@ export interface DashboardOptions {
   root?: string;
   /**
    * Build `app.js` (esbuild, from `server/dashboard/src/`) when it is missing, on the
-   * first request. `false` answers with `dashboard_not_built` instead.
-   * @default true
+   * first request. `false` answers with `dashboard_not_built` instead. The package
+   * ships the bundle built (`npm run build`), so only a source checkout builds.
+   * @default true when running from the TypeScript sources, false when compiled
    */
   buildIfMissing?: boolean;
 }
@@ -38,6 +39,8 @@ interface Asset {
 }
 
 const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));
+/** Running from `server/dashboard/middleware.ts` (a checkout), not from the compiled package. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -85,13 +88,13 @@ function fresh(ctx: Koa.Context, etag: string): boolean {
  */
 export function dashboard(options: DashboardOptions = {}): Koa.Middleware<AppState> {
   const root = options.root ?? PUBLIC;
-  const buildIfMissing = options.buildIfMissing ?? true;
+  const buildIfMissing = options.buildIfMissing ?? FROM_SOURCE;
   let loaded: Promise<{ page: Asset; assets: Map<string, Asset> }> | undefined;
   const ready = () =>
     (loaded ??= (async () => {
       if (!existsSync(join(root, 'app.js'))) {
         if (!buildIfMissing || root !== PUBLIC) {
-          throw new StagegraphError('dashboard_not_built', `the dashboard bundle ${join(root, 'app.js')} is missing`, { class: 'fatal', details: { root }, hint: 'run npm run build:dashboard' });
+          throw new StagegraphError('dashboard_not_built', `the dashboard bundle ${join(root, 'app.js')} is missing`, { class: 'fatal', details: { root }, hint: FROM_SOURCE ? 'run npm run build:dashboard' : 'the package ships dist/server/dashboard/public/app.js: reinstall stagegraph' });
         }
         const { buildDashboard } = await import('./build.ts');
         await buildDashboard();

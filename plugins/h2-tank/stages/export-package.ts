@@ -4,7 +4,7 @@
  * (outer envelope as an exact STEP B-rep). Returns each file's size and SHA-256.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { StageContext, StagePlugin } from '../../../nodes/types.ts';
@@ -13,6 +13,7 @@ import { Analyses, Compliance, DecisionRecordSchema, buildDesignDocument, serial
 import { renderReport } from '../export/report-pdf.ts';
 import { tankStep } from '../export/step.ts';
 import type { OuterProfile } from '../export/outer-profile.ts';
+import { stagegraphVersion } from '../../../graph/packs/index.ts';
 
 /** What the export stage reads from run state. */
 export const ExportInput = z.object({
@@ -61,18 +62,6 @@ export type ExportOutput = z.infer<typeof ExportOutput>;
 const NAME = 'export-package';
 const VERSION = '1.0.0';
 
-/** The stagegraph version, read once from the package manifest. */
-let versionOnce: Promise<string> | undefined;
-function stagegraphVersion(): Promise<string> {
-  versionOnce ??= readFile(new URL('../../../package.json', import.meta.url), 'utf8').then(
-    (text) => z.object({ version: z.string() }).parse(JSON.parse(text)).version,
-    (e: unknown) => {
-      versionOnce = undefined; // let the next attempt read it again
-      throw e;
-    },
-  );
-  return versionOnce;
-}
 
 /** The input's time stamp, else the last decision's, else now: the same input gives the same files. */
 function timestampOf(input: ExportInput): string {
@@ -110,7 +99,7 @@ async function run(input: ExportInput, ctx: StageContext): Promise<ExportOutput>
   // Geometry first: a design that does not describe a closed tank fails before anything is written.
   const step = tankStep(input.design.geometry, { name: input.design.id, timestamp: createdAt.slice(0, 19), system: `stagegraph ${NAME}` });
   const doc = buildDesignDocument(input, {
-    stagegraphVersion: await stagegraphVersion(),
+    stagegraphVersion: stagegraphVersion(),
     plugin: { name: NAME, version: VERSION },
     createdAt,
     exportAssumptions: envelopeAssumptions(step.profile),
