@@ -9,7 +9,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../graph/store/database.ts';
+import { openDatabase, type Database } from '../graph/store/database.ts';
 
 export interface TestDatabase {
   db: Database;
