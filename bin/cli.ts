@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `stagegraph` command line: run a workflow in-process with live progress, list
  * and show runs, resume, answer, abort or recover them, serve the API, manage API keys.
@@ -5,13 +6,16 @@
  * `serve` and `recover` take over what dead processes left behind. Exit codes: 0
  * completed, 1 failed, 2 bad usage or input, 3 waiting for input, 4 paused or aborted.
  */
-import { Command } from 'commander';
-import { chatModelFromEnv, formatReplayReport, llmFallbackFromEnv, type RunRow } from '../graph/index.ts';
+import { Command, CommanderError } from 'commander';
+import { serverSettings } from '../config/settings.ts';
+import { formatReplayReport, type RunRow } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { gcCommand } from './gc.ts';
+import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
+import { loadProject, stagegraphOptions } from './project.ts';
 import { EXIT, exitCodeOf, follow, summarize, withStagegraph } from './session.ts';
-import { commandWorkflows } from './workflows.ts';
+import { studioCommand } from './studio.ts';
 
 const READ = { recover: false } as const;
 const EXECUTE = { recover: false, executes: true } as const;
@@ -26,26 +30,30 @@ function parseJson(text: string, what: string): unknown {
 
 const program = new Command('stagegraph')
   .description('Autonomous agent workflows on LangGraph JS')
-  .option('--workflows <file>', 'a module whose default export adds workflows to the built-in ones (or set STAGEGRAPH_WORKFLOWS)')
-  .showHelpAfterError();
+  .option('-c, --config <file>', 'the project config (default: stagegraph.config.{ts,mts,js,mjs} in this directory or above; without one, the built-in h2-tank pack)')
+  .option('--workflows <file>', "a module whose default export adds workflows to the config's packs (or set STAGEGRAPH_WORKFLOWS)")
+  .showHelpAfterError()
+  // Usage errors (unknown command, missing argument, bad option) exit 2, as documented; commander's own is 1.
+  .exitOverride();
 program.hook('preAction', () => {
-  const file = program.opts<{ workflows?: string }>().workflows;
-  if (file) process.env.STAGEGRAPH_WORKFLOWS = file;
+  const o = program.opts<{ workflows?: string; config?: string }>();
+  if (o.workflows) process.env.STAGEGRAPH_WORKFLOWS = o.workflows;
+  if (o.config) process.env.STAGEGRAPH_CONFIG = o.config;
 });
 
 program
   .command('run')
   .description('run a workflow in-process with live progress (SIGTERM/SIGINT pause it at a step boundary)')
   .argument('<request...>', 'the request, in plain English (or JSON with --json)')
-  .option('-w, --workflow <id>', 'workflow id', 'h2-tank')
+  .option('-w, --workflow <id>', "workflow id (default: the config's only workflow, or h2-tank)")
   .option('--json', 'the request is structured JSON')
   .option('--seed <n>', 'seed for deterministic stages', '1')
   .option('--out <dir>', 'where artifacts go (<dir>/<run id>/)', 'out')
-  .action((words: string[], o: { workflow: string; json?: boolean; seed: string; out: string }) =>
+  .action((words: string[], o: { workflow?: string; json?: boolean; seed: string; out: string }) =>
     withStagegraph(EXECUTE, async (sg) => {
       const text = words.join(' ');
       const request = o.json ? parseJson(text, 'request') : text;
-      const run = await sg.runs.start({ workflowId: o.workflow, request, options: { seed: Number(o.seed), outRoot: o.out } });
+      const run = await sg.runs.start({ workflowId: o.workflow ?? defaultWorkflow([...sg.workflows.keys()]), request, options: { seed: Number(o.seed), outRoot: o.out } });
       const row = await follow(sg, run.id);
       return EXIT[row.status] ?? 1;
     }),
@@ -154,18 +162,22 @@ program
 program
   .command('serve')
   .description('serve the REST API, the WebSocket event stream and the dashboard (drains runs on SIGTERM)')
-  .option('-p, --port <n>', 'port', process.env.PORT ?? '8080')
-  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('-p, --port <n>', 'port (default: $PORT, the config\'s server.port, or 8080)')
+  .option('--host <host>', "interface to listen on (default: the config's server.host, or 127.0.0.1)")
   .option('--no-auth', 'no authentication (local development only)')
-  .action(async (o: { port: string; host: string; auth: boolean }) => {
+  .action(async (o: { port?: string; host?: string; auth: boolean }) => {
     try {
+      const project = await loadProject();
+      const settings = serverSettings(project.loaded);
+      const { packs, workflows, ...stagegraph } = stagegraphOptions(project);
       const { serve } = await import('../server/index.ts');
       await serve({
-        port: Number(o.port),
-        host: o.host,
-        auth: o.auth ? 'local' : 'none',
-        workflows: await commandWorkflows(),
-        stagegraph: { deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) } },
+        port: o.port !== undefined ? Number(o.port) : settings.port,
+        host: o.host ?? settings.host,
+        auth: o.auth ? settings.auth : 'none',
+        packs,
+        workflows,
+        stagegraph,
       });
     } catch (e) {
       process.exit(exitCodeOf(e));
@@ -174,6 +186,8 @@ program
 
 keysCommand(program);
 gcCommand(program);
+initCommand(program);
+studioCommand(program);
 
 const decisions = program.command('decisions').description('the decision ledger');
 
@@ -203,4 +217,20 @@ decisions
     }),
   );
 
-await program.parseAsync(process.argv);
+/** Without `--workflow`: the project's only workflow, else the flagship's id (which must then be registered). */
+function defaultWorkflow(ids: string[]): string {
+  if (ids.length === 1) return ids[0]!;
+  if (ids.includes('h2-tank')) return 'h2-tank';
+  throw new StagegraphError('workflow_required', `this project has ${ids.length} workflows: name one with --workflow <id> (${ids.join(', ')})`, {
+    class: 'validation',
+    details: { workflows: ids },
+  });
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof CommanderError)) throw e;
+  // Help and --version are not errors; every other usage error is bad usage: 2.
+  process.exit(e.exitCode === 0 ? 0 : 2);
+}

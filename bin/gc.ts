@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { gc, type GcReport } from '../graph/retention/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
+import { loadProject, projectWorkflows } from './project.ts';
 import { exitCodeOf, withDatabase } from './session.ts';
-import { commandWorkflows } from './workflows.ts';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -57,7 +57,7 @@ export function gcCommand(program: Command): void {
         process.exit(exitCodeOf(e));
       }
       return withDatabase(async (db) => {
-        const report = await gc(db, await commandWorkflows(), { dryRun: o.dryRun ?? false, olderThanMs });
+        const report = await gc(db, projectWorkflows(await loadProject()), { dryRun: o.dryRun ?? false, olderThanMs });
         console.log(o.json ? JSON.stringify(report) : formatGcReport(report));
       });
     });

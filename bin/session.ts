@@ -9,11 +9,12 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { chatModelFromEnv, createStagegraph, llmFallbackFromEnv, openDatabase, type Database, type RunEvent, type RunRow, type Stagegraph } from '../graph/index.ts';
+import { databaseOptions } from '../config/settings.ts';
+import { createStagegraph, openDatabase, type Database, type RunEvent, type RunRow, type Stagegraph } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
 import { onShutdownSignals } from '../server/signals.ts';
 import { RunRenderer } from './render.ts';
-import { commandWorkflows } from './workflows.ts';
+import { loadProject, stagegraphOptions } from './project.ts';
 
 export const EXIT: Record<string, number> = { completed: 0, failed: 1, waiting_input: 3, paused: 4, aborted: 4 };
 
@@ -37,13 +38,9 @@ export function exitCodeOf(e: unknown): number {
   return 1;
 }
 
-/** The LLM (decisions' fallback and stages' `ctx.llm`) comes from the environment, when configured. */
+/** The project's packs, database and LLM (decisions' fallback and stages' `ctx.llm`), from its config and the environment. */
 async function open(recover: boolean): Promise<Stagegraph> {
-  return createStagegraph({
-    workflows: await commandWorkflows(),
-    recover,
-    deps: { fallback: llmFallbackFromEnv(process.env), llm: chatModelFromEnv(process.env) },
-  });
+  return createStagegraph({ ...stagegraphOptions(await loadProject()), recover });
 }
 
 /** Runs `fn` with a stagegraph, closes it (draining what still executes here), exits with its code. */
@@ -79,7 +76,7 @@ export async function withDatabase(fn: (db: Database) => Promise<void>): Promise
   let db: Database | undefined;
   let code = 0;
   try {
-    db = await openDatabase();
+    db = await openDatabase(databaseOptions((await loadProject()).loaded));
     await fn(db);
   } catch (e) {
     code = exitCodeOf(e);

@@ -1,6 +1,6 @@
 /**
  * `serve()`: the whole service in one call, for `stagegraph serve`. Opens the
- * stagegraph with the built-in workflows, starts the server, prints its URL (and, in
+ * stagegraph with the given packs (default: the built-in h2-tank pack) and workflows, starts the server, prints its URL (and, in
  * local mode on a database without an active API key, the first key, once), and on
  * SIGTERM/SIGINT closes the server, drains executing runs to a checkpoint (they
  * continue on the next start) and exits 0.
@@ -8,8 +8,9 @@
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { createStagegraph, type Stagegraph, type StagegraphOptions } from '../graph/runtime.ts';
+import type { Pack } from '../graph/packs/index.ts';
 import type { WorkflowDefinition } from '../graph/workflow.ts';
-import { builtinWorkflows } from '../plugins/index.ts';
+import { builtinPacks } from '../plugins/index.ts';
 import { ensureApiKey } from './auth/api-keys.ts';
 import { createServer, type StagegraphServer } from './create-server.ts';
 import type { AuthOptions, Limits } from './options.ts';
@@ -27,12 +28,14 @@ export interface ServeOptions {
    * @default "local"
    */
   auth?: 'local' | 'none' | AuthOptions;
-  /** @default builtinWorkflows() */
+  /** The packs to serve. @default builtinPacks() (h2-tank) when neither packs nor workflows are given */
+  packs?: Pack[];
+  /** Workflows registered besides the packs'. */
   workflows?: WorkflowDefinition[];
   limits?: Limits;
   logger?: Logger;
   /** Passed to `createStagegraph` (database, deps, ...). */
-  stagegraph?: Omit<StagegraphOptions, 'workflows'>;
+  stagegraph?: Omit<StagegraphOptions, 'workflows' | 'packs'>;
   /** Where lines for a person go (URL, key). @default console.log */
   print?: (line: string) => void;
   /**
@@ -64,7 +67,8 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const logger = options.logger ?? pino({ name: 'stagegraph' });
   const mode = options.auth ?? 'local';
   const auth: AuthOptions = mode === 'local' ? { mode: 'token' } : mode === 'none' ? { mode: 'none' } : mode;
-  const opening = createStagegraph({ gcEveryMs: 60 * 60 * 1000, ...options.stagegraph, workflows: options.workflows ?? builtinWorkflows() });
+  const packs = options.packs ?? (options.workflows ? [] : builtinPacks());
+  const opening = createStagegraph({ gcEveryMs: 60 * 60 * 1000, ...options.stagegraph, packs, workflows: options.workflows ?? [] });
   let server: StagegraphServer | undefined;
   let closing: Promise<void> | undefined;
   let removeSignals: () => void = () => undefined;

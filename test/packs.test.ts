@@ -138,7 +138,7 @@ describe('refusals', () => {
   it.each(cases)('%s', (_, refuse, message, details) => {
     const e = refuse();
     expect(e.code).toBe('invalid_pack');
-    expect(e.class).toBe('fatal');
+    expect(e.class).toBe('validation');
     expect(e.message).toBe(message);
     expect(e.details).toMatchObject(details);
     expect(e.message).not.toContain('\n');

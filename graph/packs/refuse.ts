@@ -27,8 +27,9 @@ export interface RefusalDetails {
  */
 export function refuse(pack: PackDefinition, reason: PackRefusal, problem: string, details: RefusalDetails = {}, cause?: unknown): never {
   const label = packLabel(pack);
+  // A refused pack is bad input (the project's config), not a failure of stagegraph: the CLI exits 2.
   throw new StagegraphError('invalid_pack', `pack '${label}': ${problem}`, {
-    class: 'fatal',
+    class: 'validation',
     details: { pack: label, ...details, reason },
     hint: reason === 'unsupported_stagegraph' ? `use a version of the pack made for stagegraph ${details.running as string}` : undefined,
     cause,

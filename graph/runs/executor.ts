@@ -142,7 +142,7 @@ export class RunExecutor {
 
   workflow(id: string): RegisteredWorkflow {
     const wf = this.workflows.get(id);
-    if (!wf) throw new StagegraphError('workflow_not_found', `workflow '${id}' is not registered`, { class: 'validation', details: { workflowId: id } });
+    if (!wf) throw new StagegraphError('workflow_not_found', `workflow '${id}' is not registered (registered: ${[...this.workflows.keys()].join(', ') || 'none'})`, { class: 'validation', details: { workflowId: id } });
     return wf;
   }
 

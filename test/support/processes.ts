@@ -3,6 +3,7 @@
  * scripts, with their output collected line by line and waits on what they print.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export interface Exit {
   code: number | null;
@@ -38,8 +39,8 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
  * Starts `node <args>` in the project directory. `group`: in a process group of its own
  * (as a shell starts a foreground job), so that `process.kill(-pid, 'SIGINT')` is Ctrl-C.
  */
-export function start(args: string[], env: Record<string, string | undefined>, options: { group?: boolean } = {}): Proc {
-  const child = spawn(process.execPath, args, { cwd: process.cwd(), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.group ?? false });
+export function start(args: string[], env: Record<string, string | undefined>, options: { group?: boolean; cwd?: string } = {}): Proc {
+  const child = spawn(process.execPath, args, { cwd: options.cwd ?? process.cwd(), env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.group ?? false });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -64,14 +65,16 @@ export function start(args: string[], env: Record<string, string | undefined>, o
   return { child, pid: child.pid!, stdout: () => out, stderr: () => err, line, exited };
 }
 
-/** `stagegraph <args>` as a user runs it. */
-export function stagegraph(args: string[], env: Record<string, string | undefined>, options: { group?: boolean } = {}): Proc {
-  return start(['bin/stagegraph.js', ...args], env, options);
+const BIN = fileURLToPath(new URL('../../bin/stagegraph.js', import.meta.url));
+
+/** `stagegraph <args>` as a user runs it (from the sources), in the project directory or `cwd`. */
+export function stagegraph(args: string[], env: Record<string, string | undefined>, options: { group?: boolean; cwd?: string } = {}): Proc {
+  return start([BIN, ...args], env, options);
 }
 
 /** Runs `stagegraph <args>` to its end. */
-export function stagegraphDone(args: string[], env: Record<string, string | undefined>): Promise<Exit> {
-  return stagegraph(args, env).exited;
+export function stagegraphDone(args: string[], env: Record<string, string | undefined>, options: { cwd?: string } = {}): Promise<Exit> {
+  return stagegraph(args, env, options).exited;
 }
 
 /** Kills what is still running (test cleanup). */
