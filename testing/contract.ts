@@ -27,8 +27,11 @@ import type { AnyStagePlugin } from '../nodes/types.ts';
 import { fakeContext, runToEnd } from './harness.ts';
 
 export interface StageContractOptions {
-  /** A realistic input for the stage (what the stage before it produces). */
-  input: unknown;
+  /**
+   * A realistic input for the stage (what the stage before it produces), or a function
+   * returning one when the checks run (e.g. a fixture traced in `beforeAll`).
+   */
+  input: unknown | (() => unknown);
   /** An input the schema must refuse. @default {} */
   badInput?: unknown;
   /** @default 1 */
@@ -64,8 +67,9 @@ const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** The checks for one stage; each is independent and may run in any order. */
 export function stageContract(plugin: AnyStagePlugin, options: StageContractOptions): ContractCheck[] {
   const seed = options.seed ?? 1;
+  const sample = () => (typeof options.input === 'function' ? (options.input as () => unknown)() : options.input);
   let first: Promise<unknown> | undefined;
-  const output = () => (first ??= runToEnd(plugin, options.input, { seed }).then((r) => r.output));
+  const output = () => (first ??= runToEnd(plugin, sample(), { seed }).then((r) => r.output));
   const check = (name: string, run: () => void | Promise<void>): ContractCheck => ({ name, run: async () => run() });
 
   return [
@@ -87,9 +91,9 @@ export function stageContract(plugin: AnyStagePlugin, options: StageContractOpti
       assert.ok(policy.timeoutMs > policy.estimateMs, 'policy.timeoutMs > policy.estimateMs');
     }),
     check('(b) schemas round-trip: the input parses, also after a JSON round trip', () => {
-      const parsed = plugin.input.safeParse(options.input);
+      const parsed = plugin.input.safeParse(sample());
       assert.deepEqual(parsed.error?.issues ?? [], [], 'the sample input fails the input schema');
-      assert.deepStrictEqual(plugin.input.parse(viaJson(options.input)), parsed.data);
+      assert.deepStrictEqual(plugin.input.parse(viaJson(sample())), parsed.data);
     }),
     check('(b) schemas round-trip: the output parses, is JSON-safe and survives JSON unchanged', async () => {
       const out = await output();
@@ -101,7 +105,7 @@ export function stageContract(plugin: AnyStagePlugin, options: StageContractOpti
       const controller = new AbortController();
       const reason = new Error(`aborted before ${plugin.name} started`);
       controller.abort(reason);
-      const input = plugin.input.parse(options.input);
+      const input = plugin.input.parse(sample());
       let error: unknown;
       try {
         await plugin.run(input, fakeContext(controller.signal, []));
@@ -112,7 +116,7 @@ export function stageContract(plugin: AnyStagePlugin, options: StageContractOpti
       if (error !== reason) assert.ok(isStagegraphError(error, 'aborted'), `rejected with ${String(error)} instead of the abort reason`);
     }),
     check('(d) deterministic for a seed: the same input gives a deep-equal output', async () => {
-      const again = await runToEnd(plugin, options.input, { seed });
+      const again = await runToEnd(plugin, sample(), { seed });
       assert.deepStrictEqual(again.output, await output());
     }),
     check('(e) bad input fails the input schema, and the runtime reports stage_input_invalid', () => {

@@ -28,7 +28,8 @@ export interface OpenDatabaseOptions {
  * @example const db = await openDatabase(); ... await db.close();
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const given = options.url ?? process.env.DATABASE_URL;
+  // An empty DATABASE_URL is unset (as `DATABASE_URL= cmd` in a shell means).
+  const given = options.url || process.env.DATABASE_URL || undefined;
   const embedded = given ? undefined : await startEmbedded(options.home ?? process.env.STAGEGRAPH_HOME ?? '.stagegraph');
   const url = given ?? embedded!.url;
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });

@@ -5,27 +5,25 @@
  * file; their fixtures come from walking the 70 MPa / 5 kg automotive request through
  * the workflow's own wiring once (contract-fixtures.ts).
  *
- * Each stage: (a) contract metadata, (b) schemas round-trip and the output is JSON-safe,
- * (c) an aborted signal is honoured, before and (for long stages) during a run,
- * (d) same input and seed give the same output, (e) a bad input fails its schema.
+ * Each stage passes the contract every pack author runs (`stageContract` from
+ * `stagegraph/testing`: (a) metadata and policy, (b) schemas round-trip, (c) an aborted
+ * signal is honoured, (d) deterministic for a seed, (e) a bad input fails its schema),
+ * and what this pack asks beyond it: longer descriptions and sane retry specs, an
+ * abort during a long or stepped stage, and outputs equal to the traced walk's.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { isStagegraphError } from '../../nodes/errors.ts';
 import { normalizePolicy } from '../../nodes/policy.ts';
-import { parseOrThrow } from '../../nodes/stage.ts';
 import { isContinue, type AnyStagePlugin } from '../../nodes/types.ts';
 import { h2TankWorkflow } from '../../plugins/h2-tank/workflow.ts';
+import { stageContract } from '../../testing/index.ts';
 import { FLAGSHIP_REQUEST, traceWorkflow, type WorkflowTrace } from './contract-fixtures.ts';
 import { fakeContext, runToEnd } from './stage-harness.ts';
 
 const STAGES: AnyStagePlugin[] = h2TankWorkflow.stages;
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-// semver.org 2.0.0, the recommended regular expression.
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 /** A stage this slow (by its own estimate) or stepped must also stop when aborted mid-run. */
 const LONG_STAGE_MS = 100;
 
@@ -46,20 +44,6 @@ function fixtureOf(plugin: AnyStagePlugin): unknown {
     throw new Error(`no fixture for stage '${plugin.name}': the flagship request does not reach it; extend contract-fixtures.ts`);
   }
   return trace.inputs.get(plugin.name);
-}
-
-/** Paths in `value` that do not survive JSON unchanged: non-finite numbers, undefined, non-plain objects. */
-function jsonHazards(value: unknown, path = '$', found: string[] = []): string[] {
-  if (value === undefined) found.push(`${path}: undefined`);
-  else if (typeof value === 'number' && !Number.isFinite(value)) found.push(`${path}: ${value}`);
-  else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') found.push(`${path}: ${typeof value}`);
-  else if (Array.isArray(value)) value.forEach((v, i) => jsonHazards(v, `${path}[${i}]`, found));
-  else if (typeof value === 'object' && value !== null) {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) found.push(`${path}: ${proto?.constructor?.name ?? 'exotic'} object`);
-    else for (const [k, v] of Object.entries(value)) jsonHazards(v, `${path}.${k}`, found);
-  }
-  return found;
 }
 
 const jsonRoundTrip = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -89,56 +73,27 @@ describe.each(STAGES.map((s) => [s.name, s] as const))('stage %s', (_name, plugi
   const policy = normalizePolicy(plugin.policy);
   const isLong = policy.stepped || policy.estimateMs >= LONG_STAGE_MS;
 
-  describe('(a) contract metadata', () => {
-    it('has a kebab-case name, a semver version, a description and capabilities', () => {
-      expect(plugin.name).toMatch(KEBAB);
-      expect(plugin.version).toMatch(SEMVER);
-      expect(plugin.description.trim().length).toBeGreaterThanOrEqual(20);
-      expect(plugin.capabilities.length).toBeGreaterThan(0);
-      for (const c of plugin.capabilities) expect(c).toMatch(KEBAB);
-      expect(new Set(plugin.capabilities).size).toBe(plugin.capabilities.length);
-      expect(plugin.input).toBeInstanceOf(z.ZodType);
-      expect(plugin.output).toBeInstanceOf(z.ZodType);
-    });
+  describe('the stage contract (stagegraph/testing)', () => {
+    for (const check of stageContract(plugin, { input: () => fixtureOf(plugin) })) it(check.name, check.run);
+  });
 
-    it('states a sane policy: an estimate, and a timeout well above it', () => {
-      expect(plugin.policy?.estimateMs, 'policy.estimateMs is not stated').toBeTypeOf('number');
-      expect(plugin.policy?.timeoutMs, 'policy.timeoutMs is not stated').toBeTypeOf('number');
-      expect(policy.estimateMs).toBeGreaterThan(0);
-      expect(policy.timeoutMs).toBeGreaterThan(policy.estimateMs);
+  describe('beyond the contract', () => {
+    it('a description of a sentence (20 characters at least) and sane retry specs', () => {
+      expect(plugin.description.trim().length).toBeGreaterThanOrEqual(20);
       for (const spec of Object.values(policy.retry)) {
         expect(Number.isInteger(spec.maxAttempts) && spec.maxAttempts >= 1).toBe(true);
         expect(spec.maxIntervalMs).toBeGreaterThanOrEqual(spec.initialIntervalMs);
       }
     });
-  });
 
-  describe('(b) schemas round-trip', () => {
-    it('the traced fixture parses with `input`, also after a JSON round trip (as from a checkpoint)', () => {
-      const fixture = fixtureOf(plugin);
-      const parsed = plugin.input.safeParse(fixture);
-      expect(parsed.error?.issues ?? []).toEqual([]);
-      expect(plugin.input.parse(jsonRoundTrip(fixture))).toStrictEqual(parsed.data);
-    });
-
-    it('the output parses with `output`, is JSON-safe and survives JSON unchanged', () => {
-      const out = trace.outputs.get(plugin.name);
-      expect(plugin.output.safeParse(out).error?.issues ?? []).toEqual([]);
-      expect(jsonHazards(out)).toEqual([]);
-      expect(plugin.output.parse(jsonRoundTrip(out))).toStrictEqual(out);
+    it('the traced output again, in as many steps, for the same input and seed', async () => {
+      const again = await runToEnd(plugin, fixtureOf(plugin));
+      expect(again.output).toStrictEqual(trace.outputs.get(plugin.name));
+      expect(again.steps).toBe(trace.steps.get(plugin.name));
     });
   });
 
-  describe('(c) signal honoured', () => {
-    it('rejects with the reason when the signal is already aborted', async () => {
-      const input = plugin.input.parse(fixtureOf(plugin));
-      const c = new AbortController();
-      const reason = new Error(`aborted before ${plugin.name} started`);
-      c.abort(reason);
-      const r = await settle(plugin.run(input, fakeContext(c.signal, [])));
-      expectAbortRejection(r.error, reason);
-    });
-
+  if (isLong || policy.stepped) describe('(c) signal honoured, during a run', () => {
     if (isLong) it('stops when aborted mid-run: the step in flight is the last one that runs', async () => {
       const input = plugin.input.parse(fixtureOf(plugin));
       const c = new AbortController();
@@ -182,32 +137,6 @@ describe.each(STAGES.map((s) => [s.name, s] as const))('stage %s', (_name, plugi
       }
       expect(steps).toBeGreaterThan(1);
       expect(steps).toBeLessThan(1000);
-    });
-  });
-
-  describe('(d) deterministic for a seed', () => {
-    it('the same input gives a deep-equal output', async () => {
-      const again = await runToEnd(plugin, fixtureOf(plugin));
-      expect(again.output).toStrictEqual(trace.outputs.get(plugin.name));
-      expect(again.steps).toBe(trace.steps.get(plugin.name));
-    });
-  });
-
-  describe('(e) bad input', () => {
-    it('`{}` fails the input schema with zod issues, and the runtime reports stage_input_invalid', () => {
-      const parsed = plugin.input.safeParse({});
-      expect(parsed.success).toBe(false);
-      expect(parsed.error).toBeInstanceOf(z.ZodError);
-      expect(parsed.error!.issues.length).toBeGreaterThan(0);
-      for (const issue of parsed.error!.issues) expect(issue.code).toBeTypeOf('string');
-      let thrown: unknown;
-      try {
-        parseOrThrow(plugin.input, {}, plugin.name, 'input');
-      } catch (e) {
-        thrown = e;
-      }
-      expect(isStagegraphError(thrown, 'stage_input_invalid')).toBe(true);
-      expect(thrown).toMatchObject({ class: 'validation', details: { stage: plugin.name, side: 'input' } });
     });
   });
 });
