@@ -4,6 +4,7 @@
  * scratch back as `ctx.resume` through a JSON round trip (as a checkpoint would), and
  * validates the output. Records progress notes.
  */
+import type { z } from 'zod';
 import { isContinue, type AnyStagePlugin, type StageContext } from '../nodes/types.ts';
 
 export interface HarnessResult<T> {
@@ -24,10 +25,18 @@ export function fakeContext(signal: AbortSignal, progress: { pct: number; note?:
   };
 }
 
+export interface RunStageOptions {
+  signal?: AbortSignal;
+  /** @default 1000 */
+  maxSteps?: number;
+  /** `ctx.seed`. @default 1 */
+  seed?: number;
+  /** Called between steps of a stepped stage (it may abort the signal). */
+  onStep?: (step: number) => void;
+}
+
 /** Runs a (possibly multi-step) stage to its end. `onStep` may abort between steps. */
-export async function runToEnd<T>(
-  plugin: AnyStagePlugin, input: unknown, opts: { signal?: AbortSignal; maxSteps?: number; seed?: number; onStep?: (step: number) => void } = {},
-): Promise<HarnessResult<T>> {
+export async function runToEnd<T>(plugin: AnyStagePlugin, input: unknown, opts: RunStageOptions = {}): Promise<HarnessResult<T>> {
   const parsed = plugin.input.parse(input);
   const progress: { pct: number; note?: string }[] = [];
   const scratches: string[] = [];
@@ -42,4 +51,12 @@ export async function runToEnd<T>(
     opts.onStep?.(step);
   }
   throw new Error(`stage ${plugin.name} did not finish within ${opts.maxSteps ?? 1000} steps`);
+}
+
+/**
+ * `runToEnd` typed by the plugin: the input its schema accepts, the output it returns.
+ * @example const { output, steps } = await runStage(readTicket, { text: 'Login broken' });
+ */
+export function runStage<P extends AnyStagePlugin>(plugin: P, input: z.input<P['input']>, opts: RunStageOptions = {}): Promise<HarnessResult<z.output<P['output']>>> {
+  return runToEnd(plugin, input, opts);
 }

@@ -7,8 +7,8 @@
  */
 export { stageContract, jsonHazards } from './contract.ts';
 export type { StageContractOptions, ContractCheck } from './contract.ts';
-export { runToEnd as runStage, fakeContext } from './harness.ts';
-export type { HarnessResult } from './harness.ts';
+export { runStage, runToEnd, fakeContext } from './harness.ts';
+export type { HarnessResult, RunStageOptions } from './harness.ts';
 export { runWorkflow, testStagegraph } from './run-workflow.ts';
 export type { WorkflowResult, TestStagegraph, TestStagegraphOptions, RunRequest } from './run-workflow.ts';
 export { testDatabase, embeddedTestDatabase } from './database.ts';

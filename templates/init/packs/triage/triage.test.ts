@@ -40,7 +40,7 @@ describe('the triage workflow', () => {
     expect(r.decisions).toHaveLength(1);
     expect(r.decisions[0]).toMatchObject({ point: 'handling', chosen: 'escalate', method: 'rule' });
     expect(r.outputs['draft-reply']).toBeUndefined();
-    expect(r.events.map((e) => e.type)).toContain('decision.made');
+    expect(r.events.map((e) => e.type)).toContain('workflow.decision_made');
   });
 
   it('answers a billing question with its help article', async () => {
@@ -50,9 +50,13 @@ describe('the triage workflow', () => {
     expect(r.outputs['draft-reply']).toMatchObject({ article: 'https://help.example.com/billing' });
   });
 
-  it('refuses an empty ticket with the schema\'s message', async () => {
+  it('asks for a ticket when it is empty, with the schema\'s message', async () => {
     const r = await t.run({ request: '' });
-    expect(r.status).toBe('failed');
-    expect(r.run.error?.code).toBe('stage_input_invalid');
+    expect(r.status).toBe('waiting_input');
+    expect(r.run.question).toMatchObject({
+      code: 'stage_input_invalid',
+      stage: 'read-ticket',
+      question: "Stage 'read-ticket' cannot use its input: 'text' (a ticket needs a few words). Which value should it have? Answer with an object of the corrected fields.",
+    });
   });
 });
