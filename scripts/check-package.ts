@@ -6,13 +6,16 @@
  *   3. runs `npx stagegraph init demo`, then in `demo/` the two commands of its README
  *      (install and run: the workflow completes on the embedded default; test: passes),
  *   4. serves the demo's pack with `stagegraph serve` from its directory: the workflow is
- *      listed, runs over REST, streams over the WebSocket, and the dashboard is served.
+ *      listed, runs over REST and streams over the WebSocket (with the package's own
+ *      client), and in the dashboard (headless Chromium) a run started there completes.
  * Prints the tarball's size. Exits 1 at the first failure, with the command's output.
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium } from '../test/support/browser.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const keep = process.argv.includes('--keep');
@@ -161,8 +164,35 @@ console.log('served: triage listed, run over REST completed, ' + types.length + 
 `;
     await writeFile(join(demo, 'serve-check.mjs'), script);
     sh('node', ['serve-check.mjs'], { cwd: demo });
+    await dashboardCheck(url, token);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
+  }
+}
+
+/** The dashboard in headless Chromium: the key is taken, the demo's workflow is offered, and a run started there completes on the page. */
+async function dashboardCheck(url: string, token: string): Promise<void> {
+  const t0 = performance.now();
+  const profile = await mkdtemp(join(tmpdir(), 'sg-package-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: ensureChromium(), headless: true, args: CHROMIUM_FLAGS });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${url}/`);
+    const dialog = page.getByRole('dialog', { name: 'API key' });
+    await dialog.getByLabel('API key').fill(token);
+    await dialog.getByRole('button', { name: 'Save key' }).click();
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+    const offered = await page.locator('#start-workflow option').allTextContents();
+    if (offered.join(',') !== 'triage') throw new Error(`the dashboard offers ${JSON.stringify(offered)}, not ['triage']`);
+    await page.getByLabel('Request', { exact: true }).fill('Cannot log in since the password reset, urgent');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.locator('#run-view[data-status="completed"]').waitFor({ timeout: 30_000 });
+    const text = await page.locator('#run-view').innerText();
+    if (!text.includes('handling')) throw new Error(`the run view does not show the handling decision:\n${text.slice(0, 2000)}`);
+    console.log(`ok (${Math.round(performance.now() - t0)} ms): dashboard in Chromium: triage offered, a run started there completed with its decision shown`);
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
   }
 }

@@ -94,7 +94,10 @@ export class HomeView {
     const ids = [...this.workflows.keys()];
     const select = h('select', { id: 'start-workflow', name: 'workflow' }, ids.map((id) => h('option', { value: id }, id)));
     if (ids.includes('h2-tank')) select.value = 'h2-tank';
-    const text = h('textarea', { id: 'start-text', name: 'text', rows: 3, placeholder: FLAGSHIP_REQUEST });
+    const text = h('textarea', { id: 'start-text', name: 'text', rows: 3 });
+    // The flagship's demo request as the example only where the flagship is the workflow chosen.
+    const example = () => (text.placeholder = select.value === 'h2-tank' ? FLAGSHIP_REQUEST : `What ${select.value} should do, in words`);
+    example();
     const seed = h('input', { id: 'start-seed', name: 'seed', type: 'number', min: 0, step: 1, placeholder: 'default' });
     const modeText = h('input', { type: 'radio', name: 'mode', id: 'mode-text', value: 'text', checked: true });
     const modeForm = h('input', { type: 'radio', name: 'mode', id: 'mode-form', value: 'form' });
@@ -114,7 +117,7 @@ export class HomeView {
     };
     modeText.addEventListener('change', switchMode);
     modeForm.addEventListener('change', switchMode);
-    select.addEventListener('change', () => !modeText.checked && buildStructured());
+    select.addEventListener('change', () => (example(), !modeText.checked && buildStructured()));
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Start run');
     const form = h('form', { class: 'start-form', 'aria-labelledby': 'start-h' },
       h('div', { class: 'row' },
