@@ -98,8 +98,9 @@ describe('recovery and decisions over REST', () => {
 
   it('answers 404 decision_not_found for an unknown decision, and 400 for an invalid verdict', async () => {
     const unknown = crypto.randomUUID();
-    for (const p of [api.explainDecision(unknown), api.decisionFeedback(unknown, { verdict: 'agree' })]) {
-      const e = await failure(p);
+    // One request at a time: a second promise created up front rejects before it is awaited (an unhandled rejection).
+    for (const request of [() => api.explainDecision(unknown), () => api.decisionFeedback(unknown, { verdict: 'agree' })]) {
+      const e = await failure(request());
       expect([e.status, e.code]).toEqual([404, 'decision_not_found']);
     }
     const bad = await failure(api.call('decisionFeedback', { params: { decisionId: unknown }, body: { verdict: 'maybe' as never } }));
