@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 
-export const APPLICATIONS = ['automotive', 'bus', 'truck', 'rail', 'marine', 'aerospace', 'stationary', 'transport'] as const;
+/**
+ * What the tank is for. `industrial` is a gas cylinder or tube for industrial gas
+ * supply (filled, stored and used on site or delivered as a cylinder), not a vehicle:
+ * it has its own standards (ISO 9809-1 / ISO 11120 steel, ISO 11119 composite).
+ */
+export const APPLICATIONS = ['automotive', 'bus', 'truck', 'rail', 'marine', 'aerospace', 'stationary', 'transport', 'industrial'] as const;
 export const Application = z.enum(APPLICATIONS);
 export type Application = z.infer<typeof Application>;
 
@@ -12,12 +17,55 @@ export const PRIORITIES = ['lightest', 'cheapest', 'longest-life', 'smallest'] a
 export const Priority = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof Priority>;
 
-export const STANDARDS = ['GTR13', 'UN-R134', 'EC79', 'ISO11119-3', 'ISO19881', 'SAE-J2579'] as const;
+/**
+ * Standards a design can be held to. Vehicle containers: GTR 13, UN R134, EC 79,
+ * SAE J2579, ISO 19881. Transportable gas cylinders and tubes: ISO 9809-1 (seamless
+ * steel cylinders, Type I), ISO 11120 (seamless steel tubes 150-3,000 L), ISO 11119-1
+ * (hoop-wrapped, Type II), ISO 11119-2 (fully wrapped, load-sharing metal liner,
+ * Type III), ISO 11119-3 (fully wrapped, non-load-sharing liner, Type IV) [R].
+ */
+export const STANDARDS = ['GTR13', 'UN-R134', 'EC79', 'ISO11119-3', 'ISO19881', 'SAE-J2579', 'ISO9809-1', 'ISO11120', 'ISO11119-1', 'ISO11119-2'] as const;
 export const Standard = z.enum(STANDARDS);
 export type Standard = z.infer<typeof Standard>;
 
 export const MARKETS = ['EU', 'US', 'JP', 'CN', 'KR', 'global'] as const;
 export const Market = z.enum(MARKETS);
+
+export const TANK_TYPES = ['I', 'II', 'III', 'IV'] as const;
+export const TankType = z.enum(TANK_TYPES);
+export type TankType = z.infer<typeof TankType>;
+
+export const LINERS = ['HDPE', 'PA6', 'Al6061-T6', 'steel-34CrMo4'] as const;
+export const FIBERS = ['T700S', 'T800S', 'T1000G', 'E-glass', 'aramid-K49'] as const;
+export const Liner = z.enum(LINERS);
+export const Fiber = z.enum(FIBERS);
+export type Liner = z.infer<typeof Liner>;
+export type Fiber = z.infer<typeof Fiber>;
+
+/** Something the requester named outright, with their words (quoted in the decision that it binds). */
+export const StatedChoice = <T extends z.ZodType>(value: T) =>
+  z.object({
+    value,
+    /** The requester's words, e.g. "Type III" or "steel". */
+    words: z.string(),
+    /** True when a person confirmed it in answer to a question (a safety rule disagreed). */
+    confirmed: z.boolean().optional(),
+  });
+
+/**
+ * What the request named outright and so binds the design: the tank type, the liner and
+ * fiber materials, the application. The decision points take these as rules of the
+ * highest priority (`method: rule`, evidence: the requester's words). Named standards
+ * are in `Requirements.standards`.
+ */
+export const StatedChoices = z.object({
+  tankType: StatedChoice(TankType).optional(),
+  liner: StatedChoice(Liner).optional(),
+  /** A fiber grade, or `carbon` when only the family was named. `none` for an unwrapped (all-metal) vessel. */
+  fiber: StatedChoice(z.enum([...FIBERS, 'carbon', 'none'])).optional(),
+  application: StatedChoice(z.enum(APPLICATIONS)).optional(),
+});
+export type StatedChoices = z.infer<typeof StatedChoices>;
 
 /** Typed, validated requirements. Capacity is the H2 mass stored at NWP and 15 C. */
 export const Requirements = z.object({
@@ -33,22 +81,13 @@ export const Requirements = z.object({
   priorities: z.array(Priority),
   /** Secondary gaps filled in, each stated in words. */
   assumptions: z.array(z.string()),
+  /** What the requester named outright (type, materials, application): binding on the decisions. */
+  stated: StatedChoices.optional(),
   /** How the request was read. */
   parsedBy: z.enum(['rules', 'rules+llm', 'structured']),
   text: z.string().optional(),
 });
 export type Requirements = z.infer<typeof Requirements>;
-
-export const TANK_TYPES = ['I', 'II', 'III', 'IV'] as const;
-export const TankType = z.enum(TANK_TYPES);
-export type TankType = z.infer<typeof TankType>;
-
-export const LINERS = ['HDPE', 'PA6', 'Al6061-T6', 'steel-34CrMo4'] as const;
-export const FIBERS = ['T700S', 'T800S', 'T1000G', 'E-glass', 'aramid-K49'] as const;
-export const Liner = z.enum(LINERS);
-export const Fiber = z.enum(FIBERS);
-export type Liner = z.infer<typeof Liner>;
-export type Fiber = z.infer<typeof Fiber>;
 
 /** What the decision points settled before optimisation. */
 export const DesignBasis = z.object({

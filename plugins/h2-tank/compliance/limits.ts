@@ -70,6 +70,31 @@ const EU_RATIOS: Record<FiberFamily, Limit<number>> = {
 
 const NOT_IN_TABLE = 'not in H2_REFERENCE; the GTR 13 figure is assumed [R]';
 
+/**
+ * The transportable-cylinder standards for gas supply (industrial cylinders, tubes,
+ * tube trailers): test pressure 1.5 x working pressure [R]. Seamless steel (ISO 9809-1
+ * cylinders, ISO 11120 tubes): burst >= 1.6 x test = 2.4 x working [R]. Composite
+ * (ISO 11119-1 hoop-wrapped, -2 fully wrapped with a load-sharing liner): as ISO 11119-3,
+ * burst >= 2 x test = 3.0 x working [R]. Service -40 to +65 C as ISO 11119-3 [R].
+ * Added with the `industrial` application (requirements side); the burst figure is the
+ * one the materials decision uses (decisions/materials.ts BURST_RATIO).
+ */
+function cylinderStandard(name: string, ratio: number, basis: string): StandardLimits {
+  const r = { value: ratio, basis: `${basis}, test pressure = 1.5 x working pressure [R]` };
+  return {
+    name,
+    burstRatio: { carbon: r, glass: r, aramid: r },
+    burstTest: `${name}, burst test`,
+    serviceTempC: { value: [-40, 65], basis: `transportable cylinders, as ISO 11119-3 in ${TABLE}` },
+    proofRatio: { value: 1.5, basis: `test pressure = 1.5 x working pressure [R]` },
+    proofTest: `${name}, hydraulic (proof) test`,
+    cycling: { value: `pressure cycling per ${name} (not in H2_REFERENCE)`, basis: '[R]' },
+    cyclingTest: `${name}, ambient cycle test`,
+    permeation: { value: `leak tightness per ${name} (not in H2_REFERENCE)`, basis: '[R]' },
+    permeationTest: `${name}, leak test`,
+  };
+}
+
 /** Limits of every supported standard. */
 export const STANDARD_LIMITS: Readonly<Record<Standard, StandardLimits>> = {
   GTR13: GTR_FAMILY('GTR 13'),
@@ -115,6 +140,10 @@ export const STANDARD_LIMITS: Readonly<Record<Standard, StandardLimits>> = {
     permeation: { value: 'leak/permeation requirement per ISO 11119-3 (not in H2_REFERENCE)', basis: '[R]' },
     permeationTest: 'ISO 11119-3, permeation test',
   },
+  'ISO9809-1': cylinderStandard('ISO 9809-1', 2.4, 'seamless steel cylinder: burst >= 1.6 x test pressure'),
+  ISO11120: cylinderStandard('ISO 11120', 2.4, 'seamless steel tube: burst >= 1.6 x test pressure'),
+  'ISO11119-1': cylinderStandard('ISO 11119-1', 3.0, 'hoop-wrapped cylinder: burst >= 2 x test pressure'),
+  'ISO11119-2': cylinderStandard('ISO 11119-2', 3.0, 'fully wrapped cylinder, load-sharing liner: burst >= 2 x test pressure'),
 };
 
 /**

@@ -57,6 +57,12 @@ export const BURST_RATIO: Readonly<Record<Standard, Readonly<Record<FiberFamily,
   EC79: { carbon: 2.25, aramid: 3.1, glass: 3.5, metal: 2.25 },
   ISO19881: { carbon: 2.25, aramid: 3.1, glass: 3.5, metal: 2.25 },
   'ISO11119-3': { carbon: 3.0, aramid: 3.1, glass: 3.5, metal: 2.4 },
+  // Seamless steel cylinders and tubes: burst >= 1.6 x test pressure, test = 1.5 x working [R].
+  'ISO9809-1': { carbon: 2.4, aramid: 2.4, glass: 2.4, metal: 2.4 },
+  ISO11120: { carbon: 2.4, aramid: 2.4, glass: 2.4, metal: 2.4 },
+  // Hoop-wrapped (Type II) and fully wrapped load-sharing (Type III): as ISO 11119-3 [R].
+  'ISO11119-1': { carbon: 3.0, aramid: 3.1, glass: 3.5, metal: 2.4 },
+  'ISO11119-2': { carbon: 3.0, aramid: 3.1, glass: 3.5, metal: 2.4 },
 };
 
 /** Fiber mass per unit of burst capacity relative to T700S: (SR rho / sigma) / (SR rho / sigma)_T700S. */
