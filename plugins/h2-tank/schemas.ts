@@ -89,12 +89,34 @@ export const Requirements = z.object({
 });
 export type Requirements = z.infer<typeof Requirements>;
 
+/** The fiber of a design basis: a grade, or `none` for an unwrapped all-metal (Type I) vessel. */
+export const BasisFiber = z.enum([...FIBERS, 'none']);
+export type BasisFiber = z.infer<typeof BasisFiber>;
+
+/**
+ * Where the tanks must fit and how many may share the capacity (engineering/packaging.ts):
+ * the request's own limits, else the default envelope of the application, stated in `note`.
+ */
+export const Packaging = z.object({
+  /** Largest outer diameter of one tank, mm (null: no limit). */
+  maxDiameterMm: z.number().positive().nullable(),
+  /** Largest overall length of one tank, mm (null: no limit). */
+  maxLengthMm: z.number().positive().nullable(),
+  minCount: z.number().int().min(1),
+  maxCount: z.number().int().min(1),
+  /** `request`: both limits stated; `default`: both from the application table; `mixed`: one of each. */
+  source: z.enum(['request', 'default', 'mixed']),
+  /** The assumption sentence, with its basis. */
+  note: z.string(),
+});
+export type Packaging = z.infer<typeof Packaging>;
+
 /** What the decision points settled before optimisation. */
 export const DesignBasis = z.object({
   requirements: Requirements,
   tankType: TankType,
   liner: Liner,
-  fiber: Fiber,
+  fiber: BasisFiber,
   resin: z.literal('epoxy'),
   /** Minimum burst pressure / NWP required by the governing standards for this fiber. */
   burstRatio: z.number().min(1),
@@ -103,13 +125,19 @@ export const DesignBasis = z.object({
   /** Tightened constraints from compliance loop-backs (e.g. extra burst margin). */
   tightening: z.object({ burstRatioFactor: z.number().min(1), maxGasTempC: z.number().optional() }).default({ burstRatioFactor: 1 }),
   seed: z.number().int(),
+  /** Envelope and tank-count range (absent: derived from the requirements, engineering/packaging.ts). */
+  packaging: Packaging.optional(),
+  /** Fiber grades the optimiser may choose between, the decided one first (absent: only `fiber`). */
+  fiberOptions: z.array(Fiber).min(1).optional(),
+  /** Liners the optimiser may choose between, the decided one first (absent: only `liner`). */
+  linerOptions: z.array(Liner).min(1).optional(),
 });
 export type DesignBasis = z.infer<typeof DesignBasis>;
 
 /** The design variables the optimiser searches. */
 export const DesignVariables = z.object({
   /** Number of identical tanks sharing the capacity. */
-  count: z.number().int().min(1).max(4),
+  count: z.number().int().min(1).max(40),
   /** Liner inner radius of the cylinder, mm. */
   innerRadiusMm: z.number().positive(),
   /** Length of the cylindrical section, mm. */
@@ -119,6 +147,10 @@ export const DesignVariables = z.object({
   fiberVolumeFraction: z.number().min(0.45).max(0.7),
   /** Burst margin above the required ratio the layup is sized to (1 = exactly the ratio). */
   burstFactor: z.number().min(1).max(1.6),
+  /** Fiber grade of this design (absent: the basis's `fiber`). */
+  fiber: Fiber.optional(),
+  /** Liner of this design (absent: the basis's `liner`). */
+  liner: Liner.optional(),
 });
 export type DesignVariables = z.infer<typeof DesignVariables>;
 
@@ -141,13 +173,33 @@ export const Design = z.object({
     compositeMm: z.number(),
     compositeDensityKgM3: z.number(),
   }),
-  massKg: z.object({ liner: z.number(), composite: z.number(), total: z.number() }),
+  /**
+   * One tank, kg. `total` = liner + composite + bosses + protection + domeCaps (the
+   * tank as delivered, no valves). The three last parts are absent in designs made
+   * before the knock-downs (engineering/knockdowns.ts).
+   */
+  massKg: z.object({
+    liner: z.number(),
+    composite: z.number(),
+    total: z.number(),
+    /** Both polar bosses. */
+    bosses: z.number().optional(),
+    /** Protective outer (glass/epoxy) layer. */
+    protection: z.number().optional(),
+    /** Foam / impact caps over both domes. */
+    domeCaps: z.number().optional(),
+  }),
+  /** One tank as delivered (materials, processing, fixed per-tank cost), USD; no valves. */
   costUsd: z.number(),
   storedH2Kg: z.number(),
   burstPressureMPa: z.number(),
   /** Predicted burst / required burst - 1. */
   safetyMargin: z.number(),
-  /** System-level (all tanks) figures. */
+  /**
+   * All tanks, TANKS ONLY: `massKg`, `costUsd` and `gravimetricPct` (H2 / tank mass) count
+   * the tanks as delivered and nothing else. System figures (with valves and fittings)
+   * are in `system`; never mix the two.
+   */
   totals: z.object({
     waterVolumeL: z.number(),
     storedH2Kg: z.number(),
@@ -155,6 +207,38 @@ export const Design = z.object({
     costUsd: z.number(),
     gravimetricPct: z.number(),
     volumetricKgPerL: z.number(),
+    /** The storage system: tanks + valves and fittings of every tank (engineering/knockdowns.ts). */
+    system: z.object({
+      massKg: z.number(),
+      costUsd: z.number(),
+      /** H2 / system mass, %. */
+      gravimetricPct: z.number(),
+      valvesKgPerTank: z.number(),
+      valvesUsdPerTank: z.number(),
+    }).optional(),
   }),
+  /** The fiber and liner of this design (they may differ from the basis's when the optimiser chose a grade). */
+  materials: z.object({ fiber: BasisFiber, liner: Liner }).optional(),
+  /** How the tanks pack: each tank's bounding box (OD x OD x overall length), summed. */
+  packaging: z.object({
+    /** Sum over tanks of OD^2 x overall length, L. */
+    envelopeL: z.number(),
+    /** Stored H2 / envelopeL, kg/L. */
+    h2KgPerEnvelopeL: z.number(),
+    /** Every tank within the packaging limits of the basis. */
+    fits: z.boolean(),
+  }).optional(),
+  /**
+   * The knock-downs and allowances this design was sized with, one row each, for the
+   * report's table: `{ id, label, value, unit?, source }` (engineering/knockdowns.ts).
+   * Filled in on the designs the front lists (evaluate-front), not on every optimiser sample.
+   */
+  assumptions: z.array(z.object({
+    id: z.string(),
+    label: z.string(),
+    value: z.union([z.number(), z.string()]),
+    unit: z.string().optional(),
+    source: z.string(),
+  })).optional(),
 });
 export type Design = z.infer<typeof Design>;
