@@ -72,6 +72,21 @@ const READS: Array<[string | Record<string, unknown>, Partial<Requirements>]> = 
   [{ text: '70 MPa tank ... actually 350 bar, 5 kg, car', clarifications: { pressure: '700 bar' } }, { pressureMPa: 70, h2MassKg: 5 }],
   [{ text: 'A tank for a bus with 30 kg', clarifications: { pressure: 35 } }, { pressureMPa: 35, application: 'bus' }],
   [{ text: '700 bar car tank', clarifications: { capacity: '5 kg' } }, { pressureMPa: 70, h2MassKg: 5 }],
+  // What the requester names is recorded, with their words (issue 12).
+  ['Please size a Type III tank: 45 MPa, 2.5 kg, automotive', {
+    pressureMPa: 45, h2MassKg: 2.5, application: 'automotive',
+    stated: { tankType: { value: 'III', words: 'Type III' }, application: { value: 'automotive', words: 'automotive' } },
+  }],
+  ['50 litre steel hydrogen cylinder at 300 bar for industrial gas supply', {
+    pressureMPa: 30, waterVolumeL: 50, application: 'industrial', ...T(-40, 65),
+    stated: { liner: { value: 'steel-34CrMo4', words: 'steel' }, fiber: { value: 'none', words: 'steel' }, application: { value: 'industrial', words: 'industrial gas supply' } },
+  }],
+  ['Hoop-wrapped steel buffer, 45 MPa, 80 kg, stationary', { stated: { tankType: { value: 'II', words: 'Hoop-wrapped' }, liner: { value: 'steel-34CrMo4', words: 'steel' } } }],
+  ['carbon steel vessel, no carbon fibre, 20 MPa, 10 kg', { stated: { liner: { value: 'steel-34CrMo4', words: 'steel' }, fiber: { value: 'none', words: 'steel' } } }],
+  ['70 MPa car tank, 5 kg, not Type III, T800 carbon fibre on a polyamide liner', { stated: { liner: { value: 'PA6', words: 'polyamide' }, fiber: { value: 'T800S', words: 'T800' } } }],
+  [{ structured: { pressureMPa: 35, h2MassKg: 30, application: 'bus', tankType: 3, material: 'T700' } }, { stated: { tankType: { value: 'III', words: 'Type III' }, fiber: { value: 'T700S', words: 'T700' }, application: { value: 'bus', words: 'bus' } } }],
+  [{ text: 'Type IV car tank, 70 MPa, 5 kg, down to -55 C', clarifications: { tankType: 'IV' } }, { stated: { tankType: { value: 'IV', words: 'Type IV', confirmed: true } } }],
+  [{ text: 'Type IV steel cylinder, 20 MPa, 10 kg', clarifications: { tankType: 'I' } }, { stated: { tankType: { value: 'I', words: 'Type I', confirmed: true }, liner: { value: 'steel-34CrMo4', words: 'steel' } } }],
 ];
 
 describe('parse-requirements: reading requests', () => {
@@ -116,6 +131,19 @@ const QUESTIONS: Array<[string, Record<string, unknown>, string, string, string]
     `Could not read 'very high' as a pressure. ${PRESSURE_QUESTION}`],
   ['pressure out of range', { text: 'tank for 5 kg, 2500 bar' }, 'requirements_out_of_range', 'pressure',
     'The working pressure 2500 bar is outside 0-200 MPa that this workflow designs for. What working pressure should be used?'],
+  ['two tank types named', { text: 'Type III or Type IV car tank, 70 MPa, 5 kg' }, 'requirements_contradictory', 'tankType',
+    'The request names Type III and Type IV. Which tank type should be designed?'],
+  ['a type and a material that cannot go together', { text: 'Type IV steel cylinder, 20 MPa, 10 kg' }, 'requirements_contradictory', 'tankType',
+    'The request names Type IV and steel, but a Type IV tank has a polymer (HDPE or PA6) liner, fully wrapped. Should it be Type IV, or Type I in steel?'],
+  ['a named type against the cold-service safety rule', { text: 'Type IV car tank, 70 MPa, 5 kg, down to -55 C' }, 'requirements_safety_conflict', 'tankType',
+    "You asked for Type IV, but the safety rule 'cold-service-type-iii' picks Type III: Service down to -55 C is below the -40 C that Type IV containers are " +
+      'qualified to; an Al 6061-T6 liner has no ductile-brittle transition and integral bosses, with no polymer-to-metal seal to leak when cold. Keep Type IV, or use Type III?'],
+  ['named steel above the H2 steel-wall limit', { text: 'steel tank for stationary storage, 45 MPa, 100 kg' }, 'requirements_safety_conflict', 'tankType',
+    "You asked for Type I (\"steel\"), but the safety rule 'steel-wall-h2-limit' picks Type II: An all-steel wall at 45 MPa with UTS capped at 950 MPa for hydrogen is thick " +
+      'and fatigues faster in H2; above 30 MPa a hoop wrap carries part of the hoop load. Keep Type I, or use Type II?'],
+  ['named HDPE above its service temperature', { text: 'HDPE liner car tank, 70 MPa, 5 kg, up to 100 C' }, 'requirements_safety_conflict', 'material',
+    "You asked for HDPE, but the safety rule 'type-iv-hot-pa6' picks a PA6 liner with T700S fiber: Service up to 100 C is above the 85 C HDPE liners are qualified to; " +
+      'PA6 (melting near 220 C vs 130 C for HDPE) keeps its stiffness. Keep HDPE, or use a PA6 liner with T700S fiber?'],
   ['inverted temperature range', { structured: { pressureMPa: 70, h2MassKg: 5, temperatureC: { min: 50, max: -10 } } }, 'requirements_contradictory', 'temperature',
     'The service temperature reads from 50 C to -10 C, with the minimum above the maximum. What is the service temperature range? For example -40 to 85 C.'],
 ];

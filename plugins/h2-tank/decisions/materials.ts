@@ -12,6 +12,7 @@ import { StagegraphError } from '../../../nodes/errors.ts';
 import type { DecisionPoint, DecisionRule } from '../../../graph/decisions/types.ts';
 import { FIBERS, LINERS, type Application, type Fiber, type Liner, type Priority, type Standard, type TankType } from '../schemas.ts';
 import { cheapFirst, chosenOf, lightFirst, requirementsOf } from './state.ts';
+import { matchesRequest, requestedMaterials, type RequestedMaterials } from './stated.ts';
 
 /** What the materials rules look at (JSON-serialisable). */
 export interface MaterialsInputs {
@@ -21,6 +22,8 @@ export interface MaterialsInputs {
   tempMinC: number;
   tempMaxC: number;
   priorities: Priority[];
+  /** The liner and/or fiber the requester named. */
+  requested?: RequestedMaterials;
 }
 
 /** Liner/fiber pairs by tank type. Type I has no overwrap (`none`). */
@@ -108,11 +111,55 @@ export function materialBasis(choice: string, standards: readonly Standard[]): M
 }
 
 const point = 'materials';
+
+/** Liners each tank type can have (schemas.ts LINERS). */
+const TYPE_LINERS: Readonly<Record<TankType, readonly Liner[]>> = { I: ['steel-34CrMo4'], II: ['steel-34CrMo4'], III: ['Al6061-T6'], IV: ['HDPE', 'PA6'] };
+
+/**
+ * The options for a tank type: the usual pairs, plus the pair the requester named when it
+ * is a real construction of that type but not a usual one (e.g. Al6061-T6/T1000G).
+ * @example materialOptions({ tankType: 'III', requested: { fiber: 'T1000G', words: 'T1000' }, ... }) // [...III pairs, 'Al6061-T6/T1000G']
+ */
+export function materialOptions(i: Pick<MaterialsInputs, 'tankType' | 'requested'>): string[] {
+  const base = [...MATERIAL_OPTIONS[i.tankType]];
+  const r = i.requested;
+  if (r?.fiber === undefined || r.fiber === 'carbon' || base.some((o) => matchesRequest(o, r))) return base;
+  const unwrapped = i.tankType === 'I';
+  if (unwrapped !== (r.fiber === 'none')) return base;
+  const liners = r.liner ? [r.liner].filter((l) => TYPE_LINERS[i.tankType].includes(l)) : [TYPE_LINERS[i.tankType][0]!];
+  return [...base, ...liners.map((l) => `${l}/${r.fiber}`)];
+}
+
+/** The id of the rule that carries what the requester named. */
+export const REQUESTED_MATERIALS_RULE = 'requested-materials';
+
+/** Of the options the request allows, the one the other rules would pick, else the first. */
+function requestedChoice(i: MaterialsInputs): string {
+  const allowed = materialOptions(i).filter((o) => matchesRequest(o, i.requested!));
+  const others = rules.filter((r) => r.id !== REQUESTED_MATERIALS_RULE && r.when(i));
+  const ranked = [...others].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || b.confidence - a.confidence);
+  for (const r of ranked) {
+    const c = typeof r.choose === 'function' ? r.choose(i) : r.choose;
+    if (allowed.includes(c)) return c;
+  }
+  return allowed[0]!;
+}
 const is = (t: TankType) => (i: MaterialsInputs): boolean => i.tankType === t;
 const data = (i: MaterialsInputs): string => `tankType = ${i.tankType}, pressureMPa = ${i.pressureMPa}, priorities = [${i.priorities.join(', ')}]`;
 const GLASS_COST = 'H2_REFERENCE.md prices [T]: E-glass 1.5-3 USD/kg, carbon fiber 20-30 USD/kg; glass needs 3.17x the fiber mass (SR 3.5 vs 2.25)';
 
 const rules: DecisionRule<MaterialsInputs>[] = [
+  {
+    id: REQUESTED_MATERIALS_RULE,
+    when: (i) => i.requested !== undefined && materialOptions(i).some((o) => matchesRequest(o, i.requested!)),
+    choose: requestedChoice,
+    because: (i) =>
+      `The requester asked for ${i.requested!.words}${i.requested!.confirmed ? ', and confirmed it when asked' : ''}: what the requester states binds the design` +
+      (i.requested!.liner === undefined || i.requested!.fiber === undefined || i.requested!.fiber === 'carbon' ? '; the rest follows the usual rules' : ''),
+    evidence: (i) => ({ dataPoint: `requested: "${i.requested!.words}"`, source: `the request: "${i.requested!.words}"` }),
+    confidence: 1,
+    priority: 1000,
+  },
   { id: 'type-i-steel', when: is('I'), choose: 'steel-34CrMo4/none', because: 'A Type I vessel is seamless Q&T steel with no overwrap', evidence: (i) => ({ dataPoint: data(i), clause: 'ISO 11114-1: 34CrMo4 UTS <= 950 MPa for H2 [R]' }), confidence: 1, priority: 100 },
   { id: 'type-ii-carbon-hoop', when: is('II'), choose: 'steel-34CrMo4/T700S', because: 'A carbon hoop wrap adds most strength per kg and does not creep-rupture like glass under sustained stationary pressure', evidence: (i) => ({ dataPoint: data(i), source: 'H2_REFERENCE.md: T700S 4900 MPa, 1.80 g/cm3 (Toray [S])' }), confidence: 0.85, priority: 10 },
   {
@@ -188,7 +235,7 @@ function whyNot(_i: MaterialsInputs, option: string, chosen: string): string | u
 export const materialsPoint: DecisionPoint<MaterialsInputs> = {
   name: point,
   description: 'Choose the liner and fiber for the chosen tank type',
-  options: (i) => [...MATERIAL_OPTIONS[i.tankType]],
+  options: materialOptions,
   inputs: (state) => {
     const r = requirementsOf(state, point);
     return {
@@ -198,10 +245,11 @@ export const materialsPoint: DecisionPoint<MaterialsInputs> = {
       tempMinC: r.temperatureC.min,
       tempMaxC: r.temperatureC.max,
       priorities: r.priorities,
+      ...(requestedMaterials(r.stated) ? { requested: requestedMaterials(r.stated)! } : {}),
     };
   },
   rules,
-  default: (i) => MATERIAL_OPTIONS[i.tankType][0]!,
+  default: (i) => materialOptions(i)[0]!,
   prompt: 'Choose the liner/fiber pair. Carbon fibers need SR 2.25, aramid 3.1, glass 3.5; cost and mass trade accordingly.',
   whyNot,
 };

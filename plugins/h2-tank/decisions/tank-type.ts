@@ -14,10 +14,17 @@
  * - Type IV is qualified down to -40 C (GTR 13 envelope [R]); colder service favours a
  *   Type III: Al 6061-T6 (FCC) has no ductile-brittle transition and its bosses are
  *   integral, with no polymer-to-metal seal to leak when cold [T].
+ * - Industrial gas supply: seamless steel cylinders (ISO 9809-1) and tubes (ISO 11120)
+ *   at 200-300 bar are the norm [R]; above that, composite cylinders (ISO 11119).
+ * - What the requester names binds: a named type (or the one type named materials fit)
+ *   is a rule of the highest priority. A safety rule that argues against it is not
+ *   overruled here: the parse-requirements stage asks first (decisions/stated-check.ts),
+ *   and the request only reaches this point named-and-unchallenged or confirmed.
  */
 import type { DecisionPoint, DecisionRule } from '../../../graph/decisions/types.ts';
 import { TANK_TYPES, type Application, type Priority, type TankType } from '../schemas.ts';
-import { cheapFirst, firstOf, requirementsOf } from './state.ts';
+import { cheapFirst, firstOf, lightFirst, requirementsOf } from './state.ts';
+import { requestedType, type RequestedType } from './stated.ts';
 
 /** The word with its indefinite article: 'an automotive', 'a bus'. */
 const an = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
@@ -30,6 +37,8 @@ export interface TankTypeInputs {
   tempMinC: number;
   tempMaxC: number;
   priorities: Priority[];
+  /** The type the requester named (or the one their named materials fit). */
+  requested?: RequestedType;
 }
 
 /** Up to this NWP an all-steel vessel is the low-cost choice for ground storage: 300 bar steel cylinder bundles are the industrial norm [T]. */
@@ -50,11 +59,62 @@ const stationarySteel = (i: TankTypeInputs): boolean => i.application === 'stati
 const steelTubes = (i: TankTypeInputs): boolean =>
   (i.application === 'transport' || i.application === 'marine') && i.pressureMPa <= STEEL_TUBE_MAX_MPA && cheapFirst(i.priorities);
 const at = (i: TankTypeInputs): string => `pressureMPa = ${i.pressureMPa}, application = ${i.application}`;
+/** An industrial cylinder at a steel pressure, cost before mass: seamless steel. */
+const industrialSteel = (i: TankTypeInputs): boolean => i.application === 'industrial' && i.pressureMPa <= STEEL_TYPE_I_MAX_MPA && !lightFirst(i.priorities);
+
+/** The id of the rule that carries what the requester named. */
+export const REQUESTED_TYPE_RULE = 'requested-tank-type';
 
 const rules: DecisionRule<TankTypeInputs>[] = [
   {
+    id: REQUESTED_TYPE_RULE,
+    when: (i) => i.requested !== undefined,
+    choose: (i) => i.requested!.type,
+    because: (i) =>
+      `The requester asked for Type ${i.requested!.type} ("${i.requested!.words}")${i.requested!.confirmed ? ', and confirmed it when asked' : ''}: ` +
+      'what the requester states binds the design',
+    evidence: (i) => ({ dataPoint: `requested: "${i.requested!.words}"`, source: `the request: "${i.requested!.words}"` }),
+    confidence: 1,
+    priority: 1000,
+  },
+  {
+    id: 'industrial-steel-cylinder',
+    when: industrialSteel,
+    choose: 'I',
+    because: (i) =>
+      `An industrial gas cylinder at ${i.pressureMPa} MPa: seamless Q&T steel cylinders (ISO 9809-1) and tubes (ISO 11120) are the ` +
+      'standard product for industrial gas supply at 200-300 bar, and the cheapest per kg of H2',
+    evidence: (i) => ({ dataPoint: at(i), clause: 'ISO 9809-1 / ISO 11120; ISO 11114-1: steel UTS <= 950 MPa for H2 [R]', source: 'H2_REFERENCE.md: 34CrMo4 2.5-3 USD/kg [T]' }),
+    confidence: 0.85,
+    priority: 10,
+  },
+  {
+    id: 'industrial-composite-cylinder',
+    when: (i) => i.application === 'industrial' && !industrialSteel(i),
+    choose: 'IV',
+    because: (i) =>
+      lightFirst(i.priorities)
+        ? 'An industrial cylinder whose mass ranks first (carried by hand or on a trailer): a Type IV composite cylinder (ISO 11119-3) weighs a fraction of steel'
+        : `At ${i.pressureMPa} MPa a steel cylinder with UTS capped at 950 MPa for H2 gets thick; composite cylinders (ISO 11119-3) are the product above 300 bar`,
+    evidence: (i) => ({ dataPoint: `${at(i)}, priorities = [${i.priorities.join(', ')}]`, clause: 'ISO 11119-3; ISO 11114-1 [R]', source: 'H2_REFERENCE.md: HDPE 0.95 vs steel 7.85 g/cm3 [S]/[R]' }),
+    confidence: 0.8,
+    priority: 10,
+  },
+  {
+    id: 'steel-wall-h2-limit',
+    when: (i) => i.requested?.type === 'I' && i.pressureMPa > STEEL_TYPE_I_MAX_MPA,
+    choose: 'II',
+    because: (i) =>
+      `An all-steel wall at ${i.pressureMPa} MPa with UTS capped at 950 MPa for hydrogen is thick and fatigues faster in H2; ` +
+      `above ${STEEL_TYPE_I_MAX_MPA} MPa a hoop wrap carries part of the hoop load`,
+    evidence: (i) => ({ dataPoint: at(i), clause: 'ISO 11114-1: steel UTS <= 950 MPa for H2 service [R]', source: 'H2_REFERENCE.md: 34CrMo4 Q&T, UTS 850-1100 MPa [R]' }),
+    confidence: 0.9,
+    priority: 40,
+    safety: true,
+  },
+  {
     id: 'h70-vehicle-type-iv',
-    when: (i) => i.pressureMPa >= H70_CLASS_MPA && i.application !== 'stationary',
+    when: (i) => i.pressureMPa >= H70_CLASS_MPA && i.application !== 'stationary' && i.application !== 'industrial',
     choose: 'IV',
     because: (i) =>
       `At ${i.pressureMPa} MPa on ${an(i.application)} application only a Type IV meets the mass target (Mirai 70 MPa Type IV: 5.7 wt %), ` +
@@ -112,7 +172,7 @@ const rules: DecisionRule<TankTypeInputs>[] = [
   },
   {
     id: 'stationary-hoop-wrap',
-    when: (i) => stationarySteel(i) && i.pressureMPa > STEEL_TYPE_I_MAX_MPA,
+    when: (i) => stationarySteel(i) && i.pressureMPa > STEEL_TYPE_I_MAX_MPA && i.requested === undefined,
     choose: 'II',
     because: (i) =>
       `At ${i.pressureMPa} MPa an all-steel wall with UTS capped at 950 MPa for hydrogen gets thick and fatigues faster in H2; ` +
@@ -133,7 +193,8 @@ const rules: DecisionRule<TankTypeInputs>[] = [
   },
   {
     id: 'cold-service-type-iii',
-    when: (i) => i.tempMinC < QUALIFIED_MIN_C && !stationarySteel(i) && !steelTubes(i),
+    // Against a polymer liner only: a named steel vessel is impact-tested to -50 C [T].
+    when: (i) => i.tempMinC < QUALIFIED_MIN_C && (i.requested ? i.requested.type === 'IV' : !stationarySteel(i) && !steelTubes(i) && !industrialSteel(i)),
     choose: 'III',
     because: (i) =>
       `Service down to ${i.tempMinC} C is below the -40 C that Type IV containers are qualified to; an Al 6061-T6 liner has no ductile-brittle ` +
@@ -163,7 +224,11 @@ export const tankTypePoint: DecisionPoint<TankTypeInputs> = {
   options: TANK_TYPES,
   inputs: (state) => {
     const r = requirementsOf(state, point);
-    return { pressureMPa: r.pressureMPa, application: r.application, tempMinC: r.temperatureC.min, tempMaxC: r.temperatureC.max, priorities: r.priorities };
+    const requested = requestedType(r.stated);
+    return {
+      pressureMPa: r.pressureMPa, application: r.application, tempMinC: r.temperatureC.min, tempMaxC: r.temperatureC.max, priorities: r.priorities,
+      ...(requested ? { requested } : {}),
+    };
   },
   rules,
   default: 'IV',

@@ -17,13 +17,14 @@ const ROAD: readonly Application[] = ['automotive', 'bus', 'truck'];
 /**
  * The service temperature range assumed when none is stated, C.
  * - road vehicles: -40 to +85 C, GTR 13 / UN R134 [R] (H2_REFERENCE compliance table);
- * - transport (transportable cylinders, tube trailers): -40 to +65 C, ISO 11119-3 [R];
+ * - transport and industrial (transportable cylinders, tubes, tube trailers): -40 to +65 C,
+ *   ISO 11119-3 [R];
  * - stationary, rail, marine, aerospace: the same -40 to +85 C container envelope
  *   (ISO 19881 as the EU column [R]); fast-fill heating reaches 85 C in any of them.
  */
 export function defaultTemperature(application: Application): { min: number; max: number; basis: string } {
   if (ROAD.includes(application)) return { min: -40, max: 85, basis: 'per GTR 13 for vehicles [R]' };
-  if (application === 'transport') return { min: -40, max: 65, basis: 'per ISO 11119-3 for transportable cylinders [R]' };
+  if (application === 'transport' || application === 'industrial') return { min: -40, max: 65, basis: 'per ISO 11119-3 for transportable cylinders [R]' };
   return { min: -40, max: 85, basis: 'per the GTR 13 / ISO 19881 container envelope, which covers fast-fill heating to 85 C [R]' };
 }
 

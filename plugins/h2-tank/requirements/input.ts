@@ -25,6 +25,12 @@ export const RequirementsDraft = z.strictObject({
   envelope: z.object({ maxLengthMm: z.number().positive().optional(), maxDiameterMm: z.number().positive().optional() }).optional(),
   standards: z.array(z.string().min(1)).optional(),
   priorities: z.array(z.string().min(1)).optional(),
+  /** A tank type the requester asks for: 'III', 'Type IV', 4. Binding, like one named in text. */
+  tankType: z.union([z.string().min(1), z.number().int().min(1).max(4)]).optional(),
+  /** Materials the requester asks for, read like text: 'steel', 'aluminium liner, T800 carbon'. Binding. */
+  material: z.string().min(1).optional(),
+  /** Accepted so that a `Requirements` object can be fed back in; ignored (use `tankType` and `material`). */
+  stated: z.unknown().optional(),
   /** Accepted so that a `Requirements` object can be fed back in; ignored. */
   assumptions: z.array(z.string()).optional(),
   /** Accepted so that a `Requirements` object can be fed back in; ignored. */
@@ -35,13 +41,15 @@ export const RequirementsDraft = z.strictObject({
 export type RequirementsDraft = z.infer<typeof RequirementsDraft>;
 
 /** The fields a clarification may set, each read like the text would be. */
-export const CLARIFIABLE_FIELDS = ['pressure', 'capacity', 'application', 'market', 'temperature'] as const;
+export const CLARIFIABLE_FIELDS = ['pressure', 'capacity', 'application', 'market', 'temperature', 'tankType', 'material'] as const;
 export type ClarifiableField = (typeof CLARIFIABLE_FIELDS)[number];
 
 /**
  * Input of the parse-requirements stage. At least one of `text` and `structured`.
  * `clarifications` holds answers to the stage's questions, keyed by field
- * (`pressure`, `capacity`, `application`, `market`, `temperature`).
+ * (`pressure`, `capacity`, `application`, `market`, `temperature`, `tankType`, `material`).
+ * An answer for `tankType` or `material` is a confirmed choice: it binds even where a
+ * safety rule disagrees, because a person decided it when asked.
  * @example { text: 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity' }
  * @example { text: '70 MPa tank ... 350 bar', clarifications: { pressure: '70 MPa' } }
  */

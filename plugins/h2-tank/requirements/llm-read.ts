@@ -22,7 +22,8 @@ export type LlmApplicationAnswer = z.infer<typeof LlmApplicationAnswer>;
 const SYSTEM =
   'You classify the application of a hydrogen pressure vessel request. Answer with the application it is for: ' +
   'automotive (cars, light-duty), bus, truck (heavy-duty road), rail, marine, aerospace (aircraft, drones), ' +
-  'stationary (ground storage, station buffers, backup power) or transport (tube trailers, transportable cylinders). ' +
+  'stationary (ground storage, station buffers, backup power), transport (tube trailers, transportable cylinders) ' +
+  'or industrial (gas cylinders and bundles for industrial gas supply, laboratories, welding). ' +
   'Use null when the request does not say. Do not guess pressures or capacities.';
 
 /** The LLM's reading, or why it could not be used. */

@@ -4,12 +4,13 @@
  * Pure and deterministic; no LLM here (the stage adds it for what the rules could
  * not read). Primary values are never guessed: the outcome carries the question.
  */
-import { APPLICATIONS, MARKETS, PRIORITIES, Requirements, STANDARDS, type Application, type Priority, type Standard } from '../schemas.ts';
+import { APPLICATIONS, MARKETS, PRIORITIES, Requirements, STANDARDS, type Application, type Priority, type Standard, type StatedChoices } from '../schemas.ts';
 import { assumedApplication, marketNote, temperatureNote } from './defaults.ts';
 import { findEnvelope } from './envelope.ts';
 import { CLARIFIABLE_FIELDS, type ParseRequirementsInput, type RequirementsDraft } from './input.ts';
 import { resolveCapacity, resolvePressure, type PrimarySources } from './primary.ts';
-import { invertedTemperature, unreadable, type RequirementsIssue } from './questions.ts';
+import { ambiguousTankType, incompatibleChoice, invertedTemperature, unreadable, type RequirementsIssue } from './questions.ts';
+import { readMaterials, readTankType, readTankTypeValue, typesFor } from './stated.ts';
 import { findTemperatures, parseTemperatureValue } from './temperature.ts';
 import { normalizeText } from './units.ts';
 import { readApplication, readMarkets, readPriorities, readStandards } from './vocabulary.ts';
@@ -55,15 +56,17 @@ function readListValues<T extends string>(values: string[], enumValues: readonly
   return out;
 }
 
-function resolveApplication(text: string, s: RequirementsDraft | undefined, clarified: string | number | undefined, pressureMPa: number, notes: string[]): { application: Application; unread?: Unread } {
+function resolveApplication(
+  text: string, s: RequirementsDraft | undefined, clarified: string | number | undefined, pressureMPa: number, notes: string[],
+): { application: Application; unread?: Unread; stated?: StatedChoices['application'] } {
   for (const [value, source] of [[clarified, 'clarification'], [s?.application, 'structured application']] as const) {
     if (value === undefined) continue;
     const read = readApplicationValue(String(value));
-    if (read) return { application: read };
+    if (read) return { application: read, stated: { value: read, words: String(value) } };
     notes.push(`The ${source} '${value}' is not a known application`);
   }
   const fromText = readApplication(text);
-  if (fromText) return { application: fromText.application };
+  if (fromText) return { application: fromText.application, stated: { value: fromText.application, words: fromText.word } };
   const assumed = assumedApplication(pressureMPa);
   notes.push(assumed.note);
   return { application: assumed.value, unread: { field: 'application', assumption: assumed.note } };
@@ -107,6 +110,55 @@ function resolveTemperature(
 }
 
 /**
+ * The tank type and materials the requester named (clarification > structured > text).
+ * A clarified value is confirmed: it settles a contradiction or a safety question.
+ */
+function resolveStated(
+  text: string, s: RequirementsDraft | undefined, clarifications: Record<string, string | number>, notes: string[],
+): { ok: true; value: Pick<StatedChoices, 'tankType' | 'liner' | 'fiber'> } | { ok: false; issue: RequirementsIssue } {
+  const out: Pick<StatedChoices, 'tankType' | 'liner' | 'fiber'> = {};
+  const clarifiedType = clarifications['tankType'];
+  const typeValue = clarifiedType ?? s?.tankType;
+  if (typeValue !== undefined) {
+    const read = readTankTypeValue(typeValue);
+    if (read === undefined) notes.push(`Tank type '${typeValue}' is not one of I, II, III, IV; ignored`);
+    else out.tankType = { value: read, words: /type/i.test(String(typeValue)) ? String(typeValue) : `Type ${read}`, ...(clarifiedType !== undefined ? { confirmed: true } : {}) };
+  } else {
+    const read = readTankType(text);
+    if (read && 'ambiguous' in read) return { ok: false, issue: ambiguousTankType(read.ambiguous) };
+    if (read) out.tankType = read;
+  }
+  const clarifiedMaterial = clarifications['material'];
+  const materialText = clarifiedMaterial !== undefined ? String(clarifiedMaterial) : s?.material ?? text;
+  const materials = readMaterials(materialText);
+  if (clarifiedMaterial !== undefined || s?.material !== undefined) {
+    if (materials.liner === undefined && materials.fiber === undefined) notes.push(`Material '${materialText}' names no liner or fiber this workflow knows; ignored`);
+  }
+  const confirmed = clarifiedMaterial !== undefined ? { confirmed: true } : {};
+  if (materials.liner) out.liner = { ...materials.liner, ...confirmed };
+  if (materials.fiber) out.fiber = { ...materials.fiber, ...confirmed };
+  const words = [out.liner?.words, out.fiber?.words].filter((w, i, a): w is string => w !== undefined && a.indexOf(w) === i).join(' and ');
+  if (out.tankType && (out.liner || out.fiber)) {
+    const fits = typesFor({ liner: out.liner?.value, fiber: out.fiber?.value });
+    if (!fits.includes(out.tankType.value)) {
+      if (out.tankType.confirmed && !out.liner?.confirmed && !out.fiber?.confirmed) {
+        notes.push(`${words} not kept: Type ${out.tankType.value} was confirmed, and it ${fits.length ? `is not Type ${fits.join(' or ')}` : 'does not fit'}`);
+        delete out.liner;
+        delete out.fiber;
+      } else if (out.liner?.confirmed || out.fiber?.confirmed) {
+        if (!out.tankType.confirmed) {
+          notes.push(`${out.tankType.words} not kept: the material ${words} was confirmed`);
+          delete out.tankType;
+        } else return { ok: false, issue: incompatibleChoice(out.tankType, words, fits) };
+      } else return { ok: false, issue: incompatibleChoice(out.tankType, words, fits) };
+    }
+  }
+  if (out.tankType) notes.push(`Tank type ${out.tankType.value} named by the requester ("${out.tankType.words}"): binding`);
+  if (words) notes.push(`Material named by the requester ("${words}"): binding`);
+  return { ok: true, value: out };
+}
+
+/**
  * Reads requirements. Precedence per field: clarification > structured > text.
  * @example parseRequirements({ text: 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity' })
  * // { ok: true, requirements: { pressureMPa: 70, h2MassKg: 5, application: 'automotive', market: 'global', ... } }
@@ -128,7 +180,10 @@ export function parseRequirements(input: ParseRequirementsInput): ParseOutcome {
   if (!capacity.ok) return capacity;
   notes.push(...pressure.notes, ...capacity.notes);
 
-  const { application, unread } = resolveApplication(text, s, clarifications['application'], pressure.value, notes);
+  const { application, unread, stated: statedApplication } = resolveApplication(text, s, clarifications['application'], pressure.value, notes);
+  const stated = resolveStated(text, s, clarifications, notes);
+  if (!stated.ok) return stated;
+  const statedChoices: StatedChoices = { ...stated.value, ...(statedApplication ? { application: statedApplication } : {}) };
   const market = resolveMarket(text, s, clarifications['market'], notes);
   const temperature = resolveTemperature(text, s, clarifications['temperature'], application, notes);
   if (!temperature.ok) return temperature;
@@ -156,6 +211,7 @@ export function parseRequirements(input: ParseRequirementsInput): ParseOutcome {
     standards,
     priorities,
     assumptions: notes,
+    ...(Object.keys(statedChoices).length > 0 ? { stated: statedChoices } : {}),
     parsedBy: input.text !== undefined ? 'rules' : 'structured',
     ...(input.text !== undefined ? { text: input.text } : {}),
   });

@@ -6,7 +6,12 @@
 import type { ClarifiableField } from './input.ts';
 
 /** Why the requirements cannot be completed without a person. */
-export type RequirementsIssueCode = 'requirements_incomplete' | 'requirements_contradictory' | 'requirements_out_of_range';
+export type RequirementsIssueCode =
+  | 'requirements_incomplete'
+  | 'requirements_contradictory'
+  | 'requirements_out_of_range'
+  /** A choice the requester named (tank type, material) that a safety rule argues against. */
+  | 'requirements_safety_conflict';
 
 /** A question for the person who made the request. */
 export interface RequirementsIssue {
@@ -136,5 +141,60 @@ export function outOfRange(field: 'pressure' | 'capacity', raw: string, limit: s
     question: `The ${what} ${raw} is outside ${limit} that this workflow designs for. What ${what} should be used?`,
     found: [raw],
     answerWith: { clarifications: field === 'pressure' ? { pressure: '70 MPa' } : { capacity: '5 kg' } },
+  };
+}
+
+const TYPE_LINERS: Readonly<Record<string, string>> = {
+  I: 'is all steel, with no liner or wrap',
+  II: 'has a steel liner with a hoop wrap',
+  III: 'has an aluminium liner, fully wrapped',
+  IV: 'has a polymer (HDPE or PA6) liner, fully wrapped',
+};
+
+/** Two different tank types named ("Type III or Type IV"): which one? */
+export function ambiguousTankType(words: string[]): RequirementsIssue {
+  return {
+    code: 'requirements_contradictory',
+    field: 'tankType',
+    message: `Different tank types named: ${list(words)}`,
+    question: `The request names ${list(words)}. Which tank type should be designed?`,
+    found: words,
+    answerWith: { clarifications: { tankType: words[0]! } },
+  };
+}
+
+/**
+ * A named tank type and a named material that cannot go together ("Type IV steel cylinder").
+ * @param type the tank type named; @param material the material words; @param fits the types that material fits.
+ */
+export function incompatibleChoice(type: { value: string; words: string }, material: string, fits: string[]): RequirementsIssue {
+  const options = fits.map((t) => `Type ${t}`);
+  return {
+    code: 'requirements_contradictory',
+    field: 'tankType',
+    message: `${type.words} does not go with ${material}`,
+    question:
+      `The request names ${type.words} and ${material}, but a Type ${type.value} tank ${TYPE_LINERS[type.value] ?? ''}. ` +
+      `Should it be ${type.words}, or ${list(options)} in ${material}?`,
+    found: [type.words, material],
+    answerWith: { clarifications: { tankType: type.value } },
+  };
+}
+
+/**
+ * A choice the requester named that a safety rule of the decision argues against. Neither
+ * is overridden silently: the person confirms their choice or takes the safe one.
+ * @example safetyConflict({ field: 'tankType', named: 'Type IV', words: 'Type IV', safe: 'III', safeLabel: 'Type III', reason: '...', rule: 'cold-service-type-iii' })
+ */
+export function safetyConflict(c: { field: 'tankType' | 'material'; named: string; words: string; safe: string; safeLabel: string; reason: string; rule: string }): RequirementsIssue {
+  return {
+    code: 'requirements_safety_conflict',
+    field: c.field,
+    message: `The requested ${c.named} conflicts with the safety rule '${c.rule}', which picks ${c.safeLabel}`,
+    question:
+      `You asked for ${c.named}${c.words !== c.named ? ` ("${c.words}")` : ''}, but the safety rule '${c.rule}' picks ${c.safeLabel}: ${c.reason}. ` +
+      `Keep ${c.named}, or use ${c.safeLabel}?`,
+    found: [c.words, c.safeLabel],
+    answerWith: { clarifications: { [c.field]: c.safe } },
   };
 }

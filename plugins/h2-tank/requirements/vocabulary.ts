@@ -29,6 +29,7 @@ const SYNONYMS: Synonym[] = [
   { application: 'aerospace', re: /\b(aerospace|aircraft|airplanes?|aeroplanes?|planes?|drones?|uavs?|uas|evtols?|aviation|airships?|spacecraft|satellites?)\b/gi, weight: 2 },
   { application: 'stationary', re: /\b(stationary|ground[- ](based )?storage|back[- ]?up power|standby power|(re)?fuel(l)?ing station buffer|station buffer|buffer storage|on[- ]site storage|microgrids?|home storage|energy storage|telecom backup)\b/gi, weight: 3 },
   { application: 'stationary', re: /\b((re)?fuel(l)?ing stations?|buffer)\b/gi, weight: 2 },
+  { application: 'industrial', re: /\b(industrial( gas(es)?)?( supply| use| applications?| customers?)?|(merchant|technical|process|laboratory|lab) gas(es)?|gas supply|(gas )?cylinder (bundles?|packs?|racks?|banks?)|welding|laborator(y|ies)|labs?)\b/gi, weight: 3 },
   { application: 'transport', re: /\b(tube[- ]trailers?|transportable|megcs?|bulk (gas )?transport|gas transport|jumbo tubes?)\b/gi, weight: 3 },
   { application: 'transport', re: /\b(deliver(y|ies|ing)|distribution|transport(ation)?|trailers?)\b/gi, weight: 1 },
 ];
@@ -83,6 +84,10 @@ const STANDARD_PATTERNS: Array<{ standard: Standard; re: RegExp }> = [
   { standard: 'UN-R134', re: /\b((UN\s*)?(ECE\s*)?R\s*-?\s*134|UN\s*Regulation\s*(No\.?\s*)?134)\b/gi },
   { standard: 'EC79', re: /\b(EC\s*(No\.?\s*)?79(\/2009)?|79\/2009|(EU\s*)?406\/2010)\b/gi },
   { standard: 'ISO11119-3', re: /\bISO\s*11119\s*(-\s*3|part\s*3)\b/gi },
+  { standard: 'ISO11119-1', re: /\bISO\s*11119\s*(-\s*1|part\s*1)\b/gi },
+  { standard: 'ISO11119-2', re: /\bISO\s*11119\s*(-\s*2|part\s*2)\b/gi },
+  { standard: 'ISO9809-1', re: /\b(ISO\s*9809\s*(-\s*1|part\s*1)?|EN\s*(ISO\s*)?9809(-1)?)\b/gi },
+  { standard: 'ISO11120', re: /\b(EN\s*)?(ISO\s*)?11120\b/gi },
   { standard: 'ISO19881', re: /\bISO\s*19881\b/gi },
   { standard: 'SAE-J2579', re: /\b(SAE\s*J?\s*2579|J\s*2579)\b/gi },
 ];

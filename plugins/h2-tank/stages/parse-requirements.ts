@@ -6,9 +6,12 @@
  * A missing or contradictory primary value (pressure, capacity) is never guessed: the
  * stage throws a validation error carrying the question, which the runtime turns into
  * a LangGraph interrupt; the answer comes back as `clarifications` in the input.
+ * A tank type, material, standard or application the request names binds the decisions;
+ * where a safety rule argues against a named choice, the stage asks the same way.
  */
 import { StagegraphError } from '../../../nodes/errors.ts';
 import type { StageContext, StagePlugin } from '../../../nodes/types.ts';
+import { checkStatedChoices } from '../decisions/stated-check.ts';
 import { Requirements } from '../schemas.ts';
 import { ParseRequirementsInput } from '../requirements/input.ts';
 import { readApplicationWithLlm } from '../requirements/llm-read.ts';
@@ -64,7 +67,8 @@ async function withLlm(input: ParseRequirementsInput, first: Extract<ParseOutcom
  * Input: `{ text?, structured?, clarifications? }` (at least one of text/structured).
  * Output: `Requirements` with `parsedBy` 'rules' | 'rules+llm' | 'structured'.
  * Throws `requirements_incomplete` | `requirements_contradictory` | `requirements_out_of_range`
- * (class `validation`, `details.question`).
+ * | `requirements_safety_conflict` (a named tank type or material a safety rule argues
+ * against; class `validation`, `details.question`).
  * @example await parseRequirementsStage.run({ text: 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity' }, ctx)
  */
 export const parseRequirementsStage: StagePlugin<typeof ParseRequirementsInput, typeof Requirements> = {
@@ -80,6 +84,9 @@ export const parseRequirementsStage: StagePlugin<typeof ParseRequirementsInput, 
     ctx.progress(0, 'reading requirements');
     const first = unwrap(parseRequirements(input));
     const requirements = await withLlm(input, first, ctx);
+    // A named tank type or material that a safety rule argues against: ask, do not override either.
+    const clash = checkStatedChoices(requirements);
+    if (clash) throw requirementsError(clash);
     ctx.progress(100, `read ${requirements.pressureMPa} MPa, ${requirements.application}`);
     return requirements;
   },
