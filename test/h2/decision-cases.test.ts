@@ -223,7 +223,7 @@ describe('h2-tank decision helpers', () => {
   it('explains each losing design with numbers', () => {
     const inputs: DesignChoiceInputs = { goal: 'min-mass', priorities: [], designs: [d('A', 80, 3000, 0.05), d('B', 84.1, 3120, 0.03), d('C', 79, 2900, -0.01)] };
     expect(decideWithRules(designChoicePoint, inputs)).toBe('A');
-    expect(designChoicePoint.whyNot!(inputs, 'B', 'A')).toMatch(/^4\.1 kg heavier, 120 USD dearer, 2\.0 % less margin \(score -?\d\.\d{3} vs -?\d\.\d{3}\)$/);
+    expect(designChoicePoint.whyNot!(inputs, 'B', 'A')).toMatch(/^4\.1 kg heavier, 120 USD dearer, 2\.0 % less (burst )?margin \(score -?\d\.\d{3} vs -?\d\.\d{3}\)$/);
     expect(designChoicePoint.whyNot!(inputs, 'C', 'A')).toBe('below the required burst ratio (margin -1.0 %)');
   });
 

@@ -12,6 +12,7 @@ import { resolveCapacity, resolvePressure, type PrimarySources } from './primary
 import { ambiguousTankType, incompatibleChoice, invertedTemperature, unreadable, type RequirementsIssue } from './questions.ts';
 import { readMaterials, readTankType, readTankTypeValue, typesFor } from './stated.ts';
 import { findTemperatures, parseTemperatureValue } from './temperature.ts';
+import { numberWordsToFigures } from './number-words.ts';
 import { normalizeText } from './units.ts';
 import { readApplication, readMarkets, readPriorities, readStandards } from './vocabulary.ts';
 
@@ -166,10 +167,12 @@ function resolveStated(
  * // { ok: false, issue: { code: 'requirements_incomplete', field: 'pressure', question: 'What nominal working pressure ...' } }
  */
 export function parseRequirements(input: ParseRequirementsInput): ParseOutcome {
-  const text = normalizeText(input.text ?? '');
+  const normalized = normalizeText(input.text ?? '');
+  const text = numberWordsToFigures(normalized);
   const s = input.structured;
   const clarifications = input.clarifications ?? {};
   const notes: string[] = [];
+  if (text !== normalized) notes.push(`Numbers written as words read as figures: '${normalized}' read as '${text}'`);
   for (const key of Object.keys(clarifications)) {
     if (!(CLARIFIABLE_FIELDS as readonly string[]).includes(key)) notes.push(`Clarification '${key}' is not a requirements field; ignored`);
   }

@@ -11,6 +11,7 @@ import {
   contradictoryPressure,
   missingCapacity,
   missingPressure,
+  notPositive,
   outOfRange,
   unreadable,
   type RequirementsIssue,
@@ -61,6 +62,8 @@ export function resolvePressure(src: PrimarySources): Resolved<number> {
       hits.push(hit);
     }
   }
+  const nonPositive = hits.find((h) => h.value <= 0);
+  if (nonPositive) return { ok: false, issue: notPositive('pressure', nonPositive.raw.startsWith('-') ? nonPositive.raw : `${nonPositive.value < 0 ? '-' : ''}${nonPositive.raw}`) };
   const distinct = distinctValues(hits);
   if (distinct.length === 0) return { ok: false, issue: missingPressure() };
   if (distinct.length > 1) return { ok: false, issue: contradictoryPressure(distinct.map((h) => ({ raw: h.raw, mpa: h.value }))) };
@@ -108,6 +111,8 @@ export function resolveCapacity(src: PrimarySources, pressureMPa: number): Resol
       else volumes.push(value.hit);
     }
   }
+  const nonPositive = [...masses, ...volumes].find((h) => h.value <= 0);
+  if (nonPositive) return { ok: false, issue: notPositive('capacity', `${nonPositive.value < 0 && !nonPositive.raw.startsWith('-') ? '-' : ''}${nonPositive.raw}`) };
   const stored = masses.filter((m) => !m.usable);
   const usable = masses.filter((m) => m.usable);
   if (stored.length > 0 && usable.length > 0) {

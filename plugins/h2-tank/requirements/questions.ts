@@ -131,6 +131,23 @@ export function invertedTemperature(min: number, max: number): RequirementsIssue
   };
 }
 
+/**
+ * A pressure or capacity written as zero or negative ("-5 kg", "0 bar"): never made
+ * positive silently, always asked.
+ */
+export function notPositive(field: 'pressure' | 'capacity', raw: string): RequirementsIssue {
+  const what = field === 'pressure' ? 'working pressure' : 'capacity';
+  const base = field === 'pressure' ? missingPressure() : missingCapacity();
+  return {
+    code: 'requirements_out_of_range',
+    field,
+    message: `The ${what} ${raw} is not a positive amount`,
+    question: `The request gives the ${what} as ${raw}, which is not a positive amount. ${base.question}`,
+    found: [raw],
+    answerWith: base.answerWith,
+  };
+}
+
 /** A primary value outside what the Requirements schema and the sizing models cover. */
 export function outOfRange(field: 'pressure' | 'capacity', raw: string, limit: string): RequirementsIssue {
   const what = field === 'pressure' ? 'working pressure' : 'capacity';

@@ -1,8 +1,10 @@
 /**
  * Unit reading for hydrogen-tank requirements: numbers, pressures, H2 masses and
  * water volumes found in free text or given as single values ("700 bar", 5, "122 L").
- * Pure and deterministic. Conversions: 1 bar = 0.1 MPa exactly; 1 psi = 6.894757 kPa
- * (NIST SP 811); 1 US gal = 3.785412 L.
+ * Pure and deterministic. Conversions: 1 bar = 0.1 MPa exactly, 1 kbar = 100 MPa,
+ * 1 kPa = 0.001 MPa; 1 atm = 0.101325 MPa exactly; 1 psi = 6.894757 kPa (NIST SP 811);
+ * 1 US gal = 3.785412 L. A figure written with a minus sign keeps it ("-5 kg" is -5, which
+ * the resolvers turn into a question, never silently into 5).
  */
 
 /** A quantity found in text, converted to the module's base unit. */
@@ -37,9 +39,12 @@ export const NUM = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)`;
 const LEAD = String.raw`(?<![\w.])`;
 
 /** MPa per unit (NIST SP 811). */
-export const MPA_PER: Readonly<Record<'mpa' | 'bar' | 'psi' | 'ksi', number>> = {
+export const MPA_PER: Readonly<Record<'mpa' | 'kpa' | 'bar' | 'kbar' | 'atm' | 'psi' | 'ksi', number>> = {
   mpa: 1,
+  kpa: 0.001,
   bar: 0.1,
+  kbar: 100,
+  atm: 0.101325,
   psi: 0.006894757,
   ksi: 6.894757,
 };
@@ -67,6 +72,21 @@ export function parseNumber(s: string): number {
 
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
+/**
+ * -1 when the figure at `index` carries a minus sign of its own ("-5 kg", "(-35 MPa)"),
+ * else 1. A hyphen between two figures is a range ("4-5 kg"), not a sign.
+ */
+export function signAt(text: string, index: number): 1 | -1 {
+  if (text[index - 1] !== '-') return 1;
+  const before = text[index - 2];
+  return before === undefined || /[\s(:=,;]/.test(before) ? -1 : 1;
+}
+
+/** The figure of a range written before a hit ("4-5 kg", "4 to 5 kg"), if any. */
+export function rangeStartBefore(text: string, index: number): string | undefined {
+  return /(?<![\w.])(\d+(?:[.,]\d+)?)\s*(?:-|–|to)\s*$/i.exec(text.slice(Math.max(0, index - 16), index))?.[1];
+}
+
 /** The clause before `index`, up to `span` characters, cut at the last `,` `;` `:` or sentence end. */
 export function clauseBefore(text: string, index: number, span = 32): string {
   const before = text.slice(Math.max(0, index - span), index);
@@ -81,16 +101,19 @@ export function clauseAfter(text: string, end: number, span = 24): string {
   return cut >= 0 ? after.slice(0, cut) : after;
 }
 
-const PRESSURE_RE = new RegExp(`${LEAD}${NUM}\\s*-?\\s*(mpa|megapascals?|barg?|bars|psig?|ksi)\\b`, 'gi');
+const PRESSURE_RE = new RegExp(`${LEAD}${NUM}\\s*-?\\s*(mpa|megapascals?|kpa|kilopascals?|kbars?|kilobars?|bar[ag]?|bars|atm|atmospheres?|psi[ag]?|ksi)\\b`, 'gi');
 const CLASS_RE = /\bH\s?-?(35|70)\b/g;
 /** Burst, proof, test, relief and maximum operating/fill pressures are not the NWP (MOP = 125 % NWP [R]). */
 const NOT_WORKING_BEFORE =
   /(burst|proof|test|rupture|relief|failure|mop|mawp|max(imum)?\s+(allowable\s+)?(operating|fill(ing)?|developed)(\s+pressure)?|max(imum)?\s+fill)\s*(pressure)?\s*(of|at|=|is|:)?\s*(at least|min(imum)?|>=?)?\s*$/i;
-const NOT_WORKING_AFTER = /^\s*(burst|proof|test|rupture|mop|mawp|max(imum)? (fill|operating))/i;
+const NOT_WORKING_AFTER = /^\s*(burst|proof|test(?![- ]?(rigs?|benche?s?|stands?|facilit|cells?|labs?|sites?))|rupture|mop|mawp|max(imum)? (fill|operating))/i;
 
 function unitKey(unit: string): keyof typeof MPA_PER {
   const u = unit.toLowerCase();
   if (u.startsWith('m')) return 'mpa';
+  if (u.startsWith('kp') || u.startsWith('kilop')) return 'kpa';
+  if (u.startsWith('kb') || u.startsWith('kilob')) return 'kbar';
+  if (u.startsWith('at')) return 'atm';
   if (u.startsWith('bar')) return 'bar';
   if (u.startsWith('ksi')) return 'ksi';
   return 'psi';
@@ -114,7 +137,7 @@ function toMPa(value: number, unit: string): { mpa: number; snappedFrom?: number
 export function findPressures(text: string): PressureHit[] {
   const hits: PressureHit[] = [];
   for (const m of text.matchAll(PRESSURE_RE)) {
-    const { mpa, snappedFrom } = toMPa(parseNumber(m[1]!), m[2]!);
+    const { mpa, snappedFrom } = toMPa(signAt(text, m.index!) * parseNumber(m[1]!), m[2]!);
     const end = m.index! + m[0].length;
     const other = NOT_WORKING_BEFORE.test(clauseBefore(text, m.index!)) || NOT_WORKING_AFTER.test(clauseAfter(text, end));
     hits.push({ value: mpa, raw: m[0].trim(), index: m.index!, role: other ? 'other' : 'working', ...(snappedFrom !== undefined ? { snappedFrom } : {}) });
@@ -139,7 +162,7 @@ export function findMasses(text: string): MassHit[] {
   const hits: MassHit[] = [];
   for (const m of text.matchAll(MASS_RE)) {
     const grams = !m[2]!.toLowerCase().startsWith('k');
-    const value = round(parseNumber(m[1]!) / (grams ? 1000 : 1), 4);
+    const value = round((signAt(text, m.index!) * parseNumber(m[1]!)) / (grams ? 1000 : 1), 4);
     const end = m.index! + m[0].length;
     const before = clauseBefore(text, m.index!);
     const after = clauseAfter(text, end);
@@ -147,6 +170,9 @@ export function findMasses(text: string): MassHit[] {
     const limit = !capacity && (LIMIT_NEAR.test(before) || LIMIT_NEAR.test(after));
     const usable = USABLE_NEAR.test(before.slice(-16)) || USABLE_NEAR.test(after.slice(0, 16));
     hits.push({ value, raw: m[0].trim(), index: m.index!, usable, limit });
+    const from = signAt(text, m.index!) === 1 ? rangeStartBefore(text, m.index!) : undefined;
+    // A range is two capacities: the resolver asks which one.
+    if (from !== undefined) hits.push({ value: round(parseNumber(from) / (grams ? 1000 : 1), 4), raw: `${from} ${m[2]}`, index: m.index! - 1, usable, limit });
   }
   return hits;
 }
@@ -167,7 +193,7 @@ function litresPer(unit: string): number {
  */
 export function findVolumes(text: string): Hit[] {
   return [...text.matchAll(VOLUME_RE)].map((m) => ({
-    value: round(parseNumber(m[1]!) * litresPer(m[2]!), 3),
+    value: round(signAt(text, m.index!) * parseNumber(m[1]!) * litresPer(m[2]!), 3),
     raw: m[0].trim(),
     index: m.index!,
   }));

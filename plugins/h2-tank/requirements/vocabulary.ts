@@ -18,15 +18,17 @@ interface Synonym {
 const NOT_SHIP = String.raw`(?<!(?:pressure|storage|buffer|composite|gas|hydrogen|type\s+i{1,3}v?|type\s+iv)[\s-]+)`;
 
 const SYNONYMS: Synonym[] = [
-  { application: 'automotive', re: /\b(automotive|passenger (car|vehicle)s?|light[- ]duty( vehicles?)?|fcevs?|fuel[- ]cell (electric )?(car|vehicle)s?)\b/gi, weight: 3 },
-  { application: 'automotive', re: /\b(cars?|sedans?|suvs?|hatchbacks?|vans?)\b/gi, weight: 2 },
+  { application: 'automotive', re: /\b(automotive|passenger (car|vehicle)s?|light[- ]duty( vehicles?)?|fcevs?|fuel[- ]cell (electric )?(car|vehicle)s?|light commercial vehicles?|lcvs?|(category )?[MN]1( category| class)?( vehicles?)?)\b/gi, weight: 3 },
+  { application: 'automotive', re: /\b(cars?|sedans?|saloons?|suvs?|sport(s)? utility vehicles?|crossovers?|hatchbacks?|estates?|station wagons?|coupes?|roadsters?|minivans?|mpvs?|vans?|pick-?ups?( trucks?)?|taxis?|cabs?|motorcycles?|motorbikes?|scooters?|two[- ]wheelers?|rickshaws?)\b/gi, weight: 2 },
   { application: 'automotive', re: /\b(vehicles?)\b/gi, weight: 1 },
-  { application: 'bus', re: /\b(bus|buses|busses|coach|coaches|fcebs?|public transport)\b/gi, weight: 2 },
-  { application: 'truck', re: /\b(heavy[- ]duty( vehicles?| trucks?)?|tractor[- ]trailers?|semi[- ]trucks?|hgvs?)\b/gi, weight: 3 },
-  { application: 'truck', re: /\b(trucks?|lorr(y|ies)|semis)\b/gi, weight: 2 },
+  { application: 'bus', re: /\b(bus|buses|busses|minibus(es)?|midibus(es)?|trolleybus(es)?|coach|coaches|fcebs?|public transport|(category )?M[23]( category| class)?( vehicles?)?)\b/gi, weight: 2 },
+  { application: 'truck', re: /\b(heavy[- ]duty( vehicles?| trucks?)?|medium[- ]duty( vehicles?| trucks?)?|tractor[- ]trailers?|semi[- ]trucks?|hgvs?|heavy goods vehicles?|long[- ]haul|class [5-8]( trucks?| tractors?)?|(category )?N[23]( category| class)?( vehicles?)?|tractor units?|refuse (collection )?(vehicles?|trucks?)|garbage trucks?|dump trucks?|tippers?|box trucks?|delivery trucks?)\b/gi, weight: 3 },
+  { application: 'truck', re: /\b(trucks?|lorr(y|ies)|semis|tractors?|rigids?)\b/gi, weight: 2 },
   { application: 'rail', re: /\b(trains?|rail|railways?|railroad|locomotives?|trams?|multiple units?|hydrail)\b/gi, weight: 2 },
-  { application: 'marine', re: new RegExp(`\\b(ships?|boats?|ferr(y|ies)|marine|maritime|yachts?|barges?|tugs?|${NOT_SHIP}vessels?)\\b`, 'gi'), weight: 2 },
-  { application: 'aerospace', re: /\b(aerospace|aircraft|airplanes?|aeroplanes?|planes?|drones?|uavs?|uas|evtols?|aviation|airships?|spacecraft|satellites?)\b/gi, weight: 2 },
+  { application: 'marine', re: new RegExp(`\\b(ships?|boats?|ferr(y|ies)|marine|maritime|yachts?|barges?|tugs?|tugboats?|workboats?|catamarans?|ro-?pax|inland waterway)\\b`, 'gi'), weight: 2 },
+  // "vessel" in a tank request is most often the pressure vessel itself: weak evidence of a ship.
+  { application: 'marine', re: new RegExp(`\\b(${NOT_SHIP}vessels?)\\b`, 'gi'), weight: 1 },
+  { application: 'aerospace', re: /\b(aerospace|aircraft|airplanes?|aeroplanes?|planes?|airliners?|helicopters?|rotorcraft|drones?|quadcopters?|multicopters?|multirotors?|uavs?|uas|evtols?|aviation|airships?|spacecraft|satellites?)\b/gi, weight: 2 },
   { application: 'stationary', re: /\b(stationary|ground[- ](based )?storage|back[- ]?up power|standby power|(re)?fuel(l)?ing station buffer|station buffer|buffer storage|on[- ]site storage|microgrids?|home storage|energy storage|telecom backup)\b/gi, weight: 3 },
   { application: 'stationary', re: /\b((re)?fuel(l)?ing stations?|buffer)\b/gi, weight: 2 },
   { application: 'industrial', re: /\b(industrial( gas(es)?)?( supply| use| applications?| customers?)?|(merchant|technical|process|laboratory|lab) gas(es)?|gas supply|(gas )?cylinder (bundles?|packs?|racks?|banks?)|welding|laborator(y|ies)|labs?)\b/gi, weight: 3 },
@@ -104,10 +106,22 @@ export function readStandards(text: string): Standard[] {
 }
 
 const PRIORITY_PATTERNS: Array<{ priority: Priority; re: RegExp }> = [
-  { priority: 'lightest', re: /\b(lightest|light as possible|light[- ]?weight|weight[- ]critical|min(imum|imal)? (weight|mass)|low(est)? (weight|mass)|minimi[sz]e (the )?(weight|mass)|weight (is|matters)( most)?)\b/gi },
-  { priority: 'cheapest', re: /\b(cheapest|cheap|low[- ]cost|lowest[- ]cost|min(imum|imal)? cost|inexpensive|cost[- ]effective|affordable|on a budget|minimi[sz]e (the )?cost|cost (is|matters)( most)?)\b/gi },
-  { priority: 'longest-life', re: /\b(long(est)?[- ]life|long[- ]lasting|durable|durability|long service life|longevity|long lifetime|maximi[sz]e (the )?life)\b/gi },
-  { priority: 'smallest', re: /\b(compact|smallest|small as possible|min(imum|imal)? volume|space[- ]constrained|tight space|minimi[sz]e (the )?(size|volume))\b/gi },
+  {
+    priority: 'lightest',
+    re: /\b(lightest|light as possible|light[- ]?weight|weight[- ]critical|mass[- ]critical|weight[- ]sensitive|weight[- ]sav(ing|ings|er)|sav(e|ing) weight|min(imum|imal)? (weight|mass)|low(est|er)? (weight|mass)|minimi[sz]e (the )?(weight|mass)|reduce (the )?(weight|mass)|(keep|kept) (the )?(weight|mass) (down|low)|weight (is|matters)( most)?|mass (is|matters)( most)?)\b/gi,
+  },
+  {
+    priority: 'cheapest',
+    re: /\b(cheapest|cheap|low[- ]cost|lowest[- ]cost|low(est)?[- ]price[sd]?|min(imum|imal)? (cost|price)|inexpensive|least expensive|economical|economic|cost[- ]effective|cost[- ]efficient|cost[- ]sensitive|cost[- ]optimi[sz]ed|price[- ]sensitive|affordable|budget|minimi[sz]e (the )?(cost|price)|(keep|kept) (the )?(costs?|price) (down|low)|cost (is|matters)( most)?|price (is|matters)( most)?)\b/gi,
+  },
+  {
+    priority: 'longest-life',
+    re: /\b(long(est)?[- ]life|long[- ]lasting|durable|durability|long service life|longevity|long lifetime|maximi[sz]e (the )?life|(service )?life of \d+ years|\d+[- ]years?( service)? life|last(s|ing)? (for )?\d+ years|high cycle life|many (fill )?cycles)\b/gi,
+  },
+  {
+    priority: 'smallest',
+    re: /\b(compact|smallest|small as possible|min(imum|imal)? volume|space[- ]constrained|space[- ]saving|tight space|limited space|space is (limited|tight|scarce)|packag(e|ing)( space)? is (limited|tight)|small footprint|volume[- ]critical|minimi[sz]e (the )?(size|volume))\b/gi,
+  },
 ];
 
 /**
