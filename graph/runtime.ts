@@ -10,6 +10,8 @@ import { PgPreferenceStore } from './decisions/pg-preferences.ts';
 import { Decisions } from './decisions/service.ts';
 import { EventBus } from './events/bus.ts';
 import { EventLog } from './events/log.ts';
+import { EventNotifier, newOrigin } from './events/notify.ts';
+import { EventRelay } from './events/relay.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
 import { ProcessLease } from './runs/lease.ts';
 import { gc } from './retention/gc.ts';
@@ -57,6 +59,17 @@ export interface StagegraphOptions {
    * (`gc()`) this often; `stagegraph serve` sets it to an hour. @default undefined (never; run `stagegraph gc`)
    */
   gcEveryMs?: number;
+  /**
+   * Announce this process's new events to other processes (`NOTIFY sg_events`, coalesced
+   * over a few ms, off the runs' critical path), so that a server delivers live the
+   * events of runs executing here. @default true
+   */
+  notifyEvents?: boolean;
+  /**
+   * Deliver on this process's bus the events of runs executing in other processes (a
+   * dedicated LISTEN connection; see `events/relay.ts`). `serve` turns it on. @default false
+   */
+  relayEvents?: boolean;
   /** Told about errors no caller can receive (a run whose outcome could not be recorded). @default console.error */
   onError?: (error: unknown, context: string) => void;
 }
@@ -89,11 +102,14 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   for (const built of registry.workflows.values()) workflows.set(built.id, { built, graph: built.compile(saver) });
   const bus = new EventBus();
   const events = new EventLog(db.pool, bus, { hiccups: options.hiccups });
+  const origin = newOrigin();
   const store = new RunStore(db.pool);
   const ledger = new PgDecisionLedger(db.pool);
   const preferences = new PgPreferenceStore(db.pool);
   const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) });
   const report = options.onError ?? ((error: unknown, context: string) => console.error(`stagegraph: ${context}:`, error));
+  const notifier = options.notifyEvents === false ? undefined : new EventNotifier(db.pool, bus, origin, { onError: (e) => report(e, 'announcing events to other processes') });
+  const relay = options.relayEvents ? new EventRelay(db.url, db.pool, events, bus, { origin, onError: report }) : undefined;
   const breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers);
   const deps = { preferences, ...options.deps, ledger, breakers };
   // The lease's callbacks reach `runs` and `executor` once they exist.
@@ -124,12 +140,15 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     collector = setInterval(() => void gc(db, built).catch((e) => report(e, 'retention gc')), options.gcEveryMs);
     collector.unref();
   }
+  await relay?.start();
   return {
     runs, db, saver, bus, ledger, decisions, workflows, registry, breakers,
     close: async () => {
       clearInterval(sweep);
       clearInterval(collector);
       await runs.drain();
+      await notifier?.close();
+      await relay?.close();
       await lease.close();
       if (!options.database) await db.close();
     },

@@ -68,7 +68,8 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const mode = options.auth ?? 'local';
   const auth: AuthOptions = mode === 'local' ? { mode: 'token' } : mode === 'none' ? { mode: 'none' } : mode;
   const packs = options.packs ?? (options.workflows ? [] : builtinPacks());
-  const opening = createStagegraph({ gcEveryMs: 60 * 60 * 1000, ...options.stagegraph, packs, workflows: options.workflows ?? [] });
+  // A server delivers the events of every run, wherever it executes (relayEvents).
+  const opening = createStagegraph({ gcEveryMs: 60 * 60 * 1000, relayEvents: true, ...options.stagegraph, packs, workflows: options.workflows ?? [] });
   let server: StagegraphServer | undefined;
   let closing: Promise<void> | undefined;
   let removeSignals: () => void = () => undefined;
