@@ -1,6 +1,6 @@
 /**
  * Delivers, on this process's bus, the events of runs executing in other processes:
- * LISTENs on `sg_events` (see `notify.ts`) on a dedicated connection, and for each
+ * LISTENs on `sg_events` (see `notify.ts`) on a dedicated connection (`Listener`), and for each
  * run a notice names reads the new rows from the event log, in seq order, and relays
  * them. The bus's subscribers (the WebSocket hub, a CLI following a run) then see them
  * as if the run executed here; the hub's streams drop what they already sent by seq and
@@ -11,7 +11,8 @@
  * what it relayed, and catches up. A run is followed from its first notice until its
  * terminal event, or until it has been quiet for `forgetAfterMs`.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { Listener } from '../store/listener.ts';
 import type { EventBus } from './bus.ts';
 import type { EventLog } from './log.ts';
 import { EVENTS_CHANNEL, type EventsNotice } from './notify.ts';
@@ -39,58 +40,32 @@ interface Followed {
 }
 
 export class EventRelay {
-  private client?: pg.Client;
+  private readonly listener: Listener;
   private readonly runs = new Map<string, Followed>();
   private sweeper?: NodeJS.Timeout;
-  private reconnect?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly pool: pg.Pool,
     private readonly log: Pick<EventLog, 'since'>,
     private readonly bus: EventBus,
     private readonly options: EventRelayOptions,
-  ) {}
+  ) {
+    this.listener = new Listener(url, {
+      channels: [EVENTS_CHANNEL],
+      onNotification: (_, payload) => this.notice(payload),
+      // Notices sent while the connection was down are lost: catch up from the log.
+      onReconnect: () => void this.sweep(),
+      onError: options.onError,
+    });
+  }
 
   /** Connects and LISTENs; resolves once notices arrive. */
   async start(): Promise<void> {
-    await this.connect();
+    await this.listener.start();
     this.sweeper = setInterval(() => void this.sweep(), this.options.sweepMs ?? 1000);
     this.sweeper.unref();
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (n) => n.channel === EVENTS_CHANNEL && n.payload && this.notice(n.payload));
-    client.on('error', () => this.dropped(client));
-    client.on('end', () => this.dropped(client));
-    await client.connect();
-    try {
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    } catch (e) {
-      await client.end().catch(() => undefined);
-      throw e;
-    }
-    this.client = client;
-  }
-
-  /** The connection is gone: notices were missed. Reconnect with backoff, then sweep. */
-  private dropped(client: pg.Client, delayMs = 250): void {
-    if (this.client === client) this.client = undefined;
-    if (this.closed || this.reconnect) return;
-    this.reconnect = setTimeout(() => {
-      this.reconnect = undefined;
-      if (this.closed) return;
-      this.connect().then(
-        () => void this.sweep(),
-        (e: unknown) => {
-          this.options.onError?.(e, 'event relay: reconnecting');
-          this.dropped(client, Math.min(delayMs * 2, 10_000));
-        },
-      );
-    }, delayMs);
-    this.reconnect.unref();
   }
 
   private notice(payload: string): void {
@@ -162,10 +137,7 @@ export class EventRelay {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
-    clearTimeout(this.reconnect);
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
+    await this.listener.close();
     await Promise.all([...this.runs.values()].map((f) => f.reading));
   }
 }
