@@ -219,9 +219,11 @@ export const Design = z.object({
   }),
   /** The fiber and liner of this design (they may differ from the basis's when the optimiser chose a grade). */
   materials: z.object({ fiber: BasisFiber, liner: Liner }).optional(),
-  /** How the tanks pack: each tank's bounding box (OD x OD x overall length), summed. */
+  /** How the tanks pack: each tank's bounding box (OD x OD x packaged length), summed. */
   packaging: z.object({
-    /** Sum over tanks of OD^2 x overall length, L. */
+    /** Length one tank takes in the envelope: overall length + boss necks, mm. */
+    lengthMm: z.number(),
+    /** Sum over tanks of OD^2 x packaged length, L. */
     envelopeL: z.number(),
     /** Stored H2 / envelopeL, kg/L. */
     h2KgPerEnvelopeL: z.number(),

@@ -15,6 +15,9 @@ import { defineWorkflow, END, START } from '../../graph/workflow.ts';
 import { complianceGatePoint } from './decisions/compliance-gate.ts';
 import { designChoicePoint, goalPoint, materialsPoint, standardsPoint, tankTypePoint } from './decisions/index.ts';
 import type { Design, DesignBasis, Requirements } from './schemas.ts';
+import { basisForDesign } from './analysis/input.ts';
+import { withAssumptions } from './engineering/knockdowns.ts';
+import { gravimetricNote } from './engineering/gravimetric.ts';
 import { analyzeCostStage } from './stages/analyze-cost.ts';
 import { analyzeFailureStage } from './stages/analyze-failure.ts';
 import { analyzeStressStage } from './stages/analyze-stress.ts';
@@ -33,15 +36,22 @@ export const MAX_COMPLIANCE_LOOPS = 3;
 const out = <T>(s: WorkflowStateValue, stage: string) => s.outputs[stage] as T;
 const chosen = (s: WorkflowStateValue, point: string) => s.decisions[point]!.chosen;
 
-/** The design the `design-choice` point picked, from the evaluated front. */
+/** The design the `design-choice` point picked, from the evaluated front, with its knock-down rows. */
 export function chosenDesign(s: WorkflowStateValue): Design {
   const designs = out<{ designs: Design[] }>(s, 'evaluate-front').designs;
   const id = chosen(s, 'design-choice');
-  return designs.find((d) => d.id === id) ?? designs[0]!;
+  const d = designs.find((x) => x.id === id) ?? designs[0]!;
+  const basis = s.outputs['design-basis'] as DesignBasis | undefined;
+  return basis ? withAssumptions(d, basis) : d;
+}
+
+/** The basis as it applies to the chosen design (its fiber grade and liner). */
+function chosenBasis(s: WorkflowStateValue): DesignBasis {
+  return basisForDesign(out<DesignBasis>(s, 'design-basis'), chosenDesign(s));
 }
 
 function analysisInput(s: WorkflowStateValue) {
-  return { basis: out<DesignBasis>(s, 'design-basis'), design: chosenDesign(s) };
+  return { basis: chosenBasis(s), design: chosenDesign(s) };
 }
 
 /** Accepts plain text, `{ text?, structured?, clarifications? }`, or a structured requirements object. */
@@ -55,15 +65,23 @@ function toParseInput(request: unknown): unknown {
 function summarize(s: WorkflowStateValue): string[] {
   if (!s.outputs['evaluate-front'] || !s.decisions['design-choice']) return [];
   const d = chosenDesign(s);
-  const basis = out<DesignBasis>(s, 'design-basis');
+  const basis = chosenBasis(s);
   const req = out<Requirements>(s, 'parse-requirements');
   const compliance = out<{ passed: boolean; rules: unknown[]; failures: string[] }>(s, 'check-compliance');
+  const front = out<{ spread?: { note?: string } }>(s, 'evaluate-front');
+  const sys = d.totals.system;
   const lines = [
     '',
-    `Design ${d.id}: Type ${basis.tankType}, ${basis.liner} liner, ${basis.fiber}/${basis.resin}, ${d.variables.count} x tank`,
-    `  per tank: inner radius ${d.geometry.innerRadiusMm.toFixed(0)} mm, outer diameter ${(2 * d.geometry.outerRadiusMm).toFixed(0)} mm, length ${d.geometry.overallLengthMm.toFixed(0)} mm, ${d.geometry.waterVolumeL.toFixed(1)} L, wall ${d.layup.compositeMm.toFixed(1)} mm composite`,
-    `  system: ${d.totals.storedH2Kg.toFixed(2)} kg H2 at ${req.pressureMPa} MPa / 15 C in ${d.totals.waterVolumeL.toFixed(1)} L, ${d.totals.massKg.toFixed(1)} kg, ${d.totals.costUsd.toFixed(0)} USD`,
-    `  ${d.totals.gravimetricPct.toFixed(2)} wt% H2, ${d.totals.volumetricKgPerL.toFixed(4)} kg H2/L, burst ${d.burstPressureMPa.toFixed(1)} MPa (ratio ${(d.burstPressureMPa / req.pressureMPa).toFixed(2)} vs ${basis.burstRatio} required)`,
+    `Design ${d.id}: Type ${basis.tankType}, ${basis.liner} liner${basis.fiber === 'none' ? '' : `, ${basis.fiber}/${basis.resin}`}, ${d.variables.count} x tank`,
+    `  per tank: inner radius ${d.geometry.innerRadiusMm.toFixed(0)} mm, outer diameter ${(2 * d.geometry.outerRadiusMm).toFixed(0)} mm, length ${d.geometry.overallLengthMm.toFixed(0)} mm` +
+      `${d.packaging ? ` (${d.packaging.lengthMm.toFixed(0)} mm with bosses)` : ''}, ${d.geometry.waterVolumeL.toFixed(1)} L, ` +
+      (basis.tankType === 'I' ? `steel wall ${d.variables.linerThicknessMm.toFixed(1)} mm` : `wall ${d.layup.compositeMm.toFixed(1)} mm composite`),
+    `  tanks only: ${d.totals.storedH2Kg.toFixed(2)} kg H2 at ${req.pressureMPa} MPa / 15 C in ${d.totals.waterVolumeL.toFixed(1)} L, ${d.totals.massKg.toFixed(1)} kg, ${d.totals.costUsd.toFixed(0)} USD, ${d.totals.gravimetricPct.toFixed(2)} wt% H2`,
+    ...(sys ? [`  system (with valves and fittings, ${sys.valvesKgPerTank} kg and ${sys.valvesUsdPerTank} USD per tank): ${sys.massKg.toFixed(1)} kg, ${sys.costUsd.toFixed(0)} USD, ${sys.gravimetricPct.toFixed(2)} wt% H2`] : []),
+    `  ${gravimetricNote(d, basis)}`,
+    `  ${d.totals.volumetricKgPerL.toFixed(4)} kg H2/L water${d.packaging ? `, ${d.packaging.h2KgPerEnvelopeL.toFixed(4)} kg H2/L packaged (${d.packaging.envelopeL.toFixed(0)} L of bounding boxes)` : ''}, burst ${d.burstPressureMPa.toFixed(1)} MPa (ratio ${(d.burstPressureMPa / req.pressureMPa).toFixed(2)} vs ${basis.burstRatio} required)`,
+    ...(basis.packaging ? [`  packaging: ${basis.packaging.note}`] : []),
+    ...(front.spread?.note ? [`  front: ${front.spread.note}`] : []),
     `  compliance (${basis.standards.join(', ')}): ${compliance ? (compliance.passed ? 'pass' : `FAIL ${compliance.failures.join(', ')}`) : 'not checked'}`,
   ];
   if (req.assumptions.length) lines.push('  assumptions:', ...req.assumptions.map((a) => `    - ${a}`));
@@ -131,7 +149,7 @@ export const h2TankWorkflow = defineWorkflow({
         runId,
         outDir: join(s.run?.outRoot ?? 'out', runId),
         requirements: out(s, 'parse-requirements'),
-        basis: out(s, 'design-basis'),
+        basis: chosenBasis(s),
         design: chosenDesign(s),
         front,
         decisions: s.decisionLog as DecisionRecord[],

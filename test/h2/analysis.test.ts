@@ -17,19 +17,21 @@ import { analyzeThermalStage } from '../../plugins/h2-tank/stages/analyze-therma
 import { abortedSignal, basisFor, designFor, stageContext } from './analysis-fixtures.ts';
 
 const basis = basisFor();
-// H2_REFERENCE worked example: NWP 70, SR 2.25, R 150 mm, T700S (sf 3920 MPa), a 15 deg.
+// H2_REFERENCE worked example geometry: NWP 70, SR 2.25, R 150 mm, a 15 deg; T700S at its
+// delivered stress sf = 0.70 x 4900 = 3430 MPa (H2_REFERENCE CORRECTION; the example's 3920 was too high).
 const design = designFor(basis);
 
 describe('stress', () => {
-  it('reproduces the netting worked example: fiber stress 3920 MPa at burst, 3920 x 70/157.5 at NWP', () => {
+  it('reproduces the netting algebra at the delivered stress: 3430 MPa at burst, 3430 x 70/157.5 at NWP', () => {
     const s = analyzeStress(basis, design);
-    expect(design.layup.helicalFiberMm).toBeCloseTo(3.23, 2);
-    expect(design.layup.hoopFiberMm).toBeCloseTo(5.81, 2);
+    const c2 = Math.cos((15 * Math.PI) / 180) ** 2;
+    expect(design.layup.helicalFiberMm).toBeCloseTo((157.5 * 150) / (2 * 3430 * c2), 9); // 3.69 mm
+    expect(design.layup.hoopFiberMm).toBeCloseTo((157.5 * 150 * (2 - (1 - c2) / c2)) / (2 * 3430), 9); // 6.64 mm
     expect(s.designBurstMPa).toBeCloseTo(157.5, 9);
-    expect(s.netting.helicalBurstMPa).toBeCloseTo(3920, 6);
-    expect(s.netting.hoopBurstMPa).toBeCloseTo(3920, 6);
-    expect(s.netting.hoopNwpMPa).toBeCloseTo((3920 * 70) / 157.5, 6); // 1742.22
-    expect(s.stressRatio).toBeCloseTo(4900 / ((3920 * 70) / 157.5), 9); // 2.8125 = 2.25 / 0.8
+    expect(s.netting.helicalBurstMPa).toBeCloseTo(3430, 6);
+    expect(s.netting.hoopBurstMPa).toBeCloseTo(3430, 6);
+    expect(s.netting.hoopNwpMPa).toBeCloseTo((3430 * 70) / 157.5, 6); // 1524.4
+    expect(s.stressRatio).toBeCloseTo(4900 / ((3430 * 70) / 157.5), 9); // 3.2143 = 2.25 / 0.7
   });
 
   it('CLT of a single isotropic layer gives sigma = N / t exactly', () => {
@@ -110,10 +112,13 @@ describe('thermal: fast fill', () => {
   // H2_REFERENCE [C]: 122.4 L, 2 -> 70 MPa, start 15 C, inlet -40 C, adiabatic -> 74.5 C, 4.30 kg.
   const tank = { volumeL: 122.4, innerAreaM2: 1, conductanceWPerM2K: 0, wallHeatCapacityJPerK: 1 };
 
-  it('reproduces the real-gas adiabatic reference check within 2 K and 2 %', () => {
+  it('reproduces the real-gas adiabatic reference check within 0.5 K and 0.005 kg', () => {
+    // The reference states 74.5 C and 4.30 kg, computed with the same real-gas fit: 0.5 K
+    // covers its one-decimal rounding (0.05 K) and the 1 s time step (converged to 0.01 K,
+    // next test) with room; 0.005 kg is the rounding of its two decimals.
     const r = simulateFastFill(tank, 70, { inletTempC: -40, initialPressureMPa: 2, ambientC: 15 });
-    expect(Math.abs(r.finalGasTempC - 74.5)).toBeLessThan(2);
-    expect(Math.abs(r.finalMassKg / 4.3 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(r.finalGasTempC - 74.5)).toBeLessThan(0.5);
+    expect(Math.abs(r.finalMassKg - 4.3)).toBeLessThan(0.005);
     expect(r.peakPressureMPa).toBe(70);
     expect(r.finalSocPct).toBeLessThan(100);
   });

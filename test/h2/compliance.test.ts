@@ -40,7 +40,7 @@ describe('check-compliance', () => {
     expect(r.failures).toEqual([]);
     expect(r.tighten).toBeUndefined();
     expect(rule(r, 'GTR13:burst').limit).toBe(2.25);
-    expect(rule(r, 'GTR13:pressure-cycling').measured).toBeCloseTo(2.8125, 9); // 4900 / 1742.2
+    expect(rule(r, 'GTR13:pressure-cycling').measured).toBeCloseTo(2.25 / 0.7, 9); // 4900 / 1524.4, delivered stress 0.70 x strand
     expect(rule(r, 'GTR13:fast-fill-gas-temperature').verdict).toBe('pass');
     expect(rule(r, 'GTR13:permeation').verdict).toBe('not-assessable');
     expect(r.rules.every((x) => x.source === '[R]')).toBe(true);

@@ -11,9 +11,12 @@ import { allowableFiberStressMPa } from '../../plugins/h2-tank/engineering/mater
 import { nextFloat, seedRng } from '../../plugins/h2-tank/optimize/prng.ts';
 
 describe('netting theory', () => {
-  it('worked example: 70 MPa x 2.25, R 150 mm, sf 3920 MPa, 15 deg -> 3.23 + 5.81 = 9.04 mm fiber, 15.1 mm at Vf 0.6', () => {
-    const sf = allowableFiberStressMPa('T700S');
-    expect(sf).toBe(3920);
+  it('delivered fiber stress of T700S is 0.70 x its 4900 MPa strand strength (H2_REFERENCE CORRECTION)', () => {
+    expect(allowableFiberStressMPa('T700S')).toBeCloseTo(3430, 9);
+  });
+
+  it('worked example (algebra only, its sf is the old 3920 MPa): 70 MPa x 2.25, R 150 mm, 15 deg -> 3.23 + 5.81 = 9.04 mm fiber, 15.1 mm at Vf 0.6', () => {
+    const sf = 3920;
     const t = fiberThicknessMm(70 * 2.25, 150, sf, 15);
     // H2_REFERENCE gives two decimals: +-0.005 mm.
     expect(Math.abs(t.helicalMm - 3.23)).toBeLessThan(0.005);

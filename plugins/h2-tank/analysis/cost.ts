@@ -10,8 +10,10 @@
  * target here is necessary, not sufficient. Units: kg, h, USD, kWh.
  */
 import { z } from 'zod';
+import { basisForDesign } from './input.ts';
 import type { Design, DesignBasis } from '../schemas.ts';
 import { EPOXY, fiberMaterial, linerMaterial } from '../engineering/materials.ts';
+import { FIXED_COST_PER_TANK_USD } from '../engineering/knockdowns.ts';
 import { fiberMassFraction } from '../engineering/netting.ts';
 
 /** Lower heating value of hydrogen, kWh/kg (H2_REFERENCE, DOE targets). */
@@ -35,7 +37,7 @@ export interface ManufacturingModel {
 export const DEFAULT_MANUFACTURING: ManufacturingModel = {
   depositionRateKgPerH: 12,
   windingRateUsdPerH: 120,
-  fixedPerTankUsd: 150,
+  fixedPerTankUsd: FIXED_COST_PER_TANK_USD,
 };
 
 /** Result of the cost analysis (output of `analyze-cost`). */
@@ -61,7 +63,7 @@ export const CostResult = z.object({
     meets2020: z.boolean(),
     meetsUltimate: z.boolean(),
   }),
-  /** The tank model's own estimate (materials x 1.3 [T], engineering/design-context.ts), all tanks, USD. */
+  /** The tank model's own estimate (1.3 x materials + fixed per tank [T], engineering/knockdowns.ts), all tanks, USD. */
   tankModelUsd: z.number(),
   /** Share of the bottom-up total that is fiber, 0-1. */
   fiberShare: z.number(),
@@ -74,7 +76,9 @@ export type CostResult = z.infer<typeof CostResult>;
  * @example analyzeCost(basis, design).system.usdPerKwh
  */
 export function analyzeCost(basis: DesignBasis, design: Design, model: ManufacturingModel = DEFAULT_MANUFACTURING): CostResult {
-  const fiber = fiberMaterial(basis.fiber);
+  basis = basisForDesign(basis, design);
+  // Type I has no fiber: a zero-priced placeholder (the composite mass is 0).
+  const fiber = basis.fiber === 'none' ? { ...fiberMaterial('T700S'), priceUsdPerKg: 0, priceSource: 'T' as const } : fiberMaterial(basis.fiber);
   const liner = linerMaterial(basis.liner);
   const vf = design.variables.fiberVolumeFraction;
   const compositeKg = design.massKg.composite;
@@ -110,7 +114,7 @@ export function analyzeCost(basis: DesignBasis, design: Design, model: Manufactu
     tankModelUsd: design.totals.costUsd,
     fiberShare: mat.fiber / perTankUsd,
     assumptions: [
-      `Prices from the material table: ${basis.fiber} ${fiber.priceUsdPerKg} USD/kg [${fiber.priceSource}], epoxy ${EPOXY.priceUsdPerKg} [${EPOXY.priceSource}], ${basis.liner} ${liner.priceUsdPerKg} [${liner.priceSource}].`,
+      `Prices from the material table: ${basis.fiber === 'none' ? 'no fiber' : basis.fiber} ${fiber.priceUsdPerKg} USD/kg [${fiber.priceSource}], epoxy ${EPOXY.priceUsdPerKg} [${EPOXY.priceSource}], ${basis.liner} ${liner.priceUsdPerKg} [${liner.priceSource}].`,
       `Manufacturing [T]: winding at ${model.depositionRateKgPerH} kg fiber/h and ${model.windingRateUsdPerH} USD/h, plus ${model.fixedPerTankUsd} USD per tank for liner forming, cure, finishing, proof test and inspection.`,
       'Tanks only: balance of plant (valves, regulator, sensors, mounting) excluded; DOE targets are system-level, so this is a lower bound on the system cost.',
       `USD/kWh on stored H2 at NWP and 15 C (nominal, not usable) at LHV ${H2_LHV_KWH_PER_KG} kWh/kg; DOE 2020 ${DOE_2020_USD_PER_KWH} USD/kWh [S], ultimate ${DOE_ULTIMATE_USD_PER_KWH} [R].`,

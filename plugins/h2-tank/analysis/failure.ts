@@ -12,13 +12,14 @@
  *                      strength S_T = Yc/2 [T], which removes Hashin's linear term)
  * Stresses are linear in pressure, so each mode gives its failure pressure directly.
  * After a matrix failure the ply keeps 1 % of E2 and G12 [T] and the load is
- * redistributed; the first fiber failure is burst. Xt carries the 0.8 translation
- * efficiency (lamina.ts), so burst is consistent with netting theory. The liner is left
+ * redistributed; the first fiber failure is burst. Xt carries the delivered-stress
+ * factor of the grade (lamina.ts), so burst is consistent with netting theory. The liner is left
  * out of the composite analysis (conservative); a load-bearing metal liner adds its
  * fully plastic ring load UTS t / R (at the fiber-failure strain of 1.5-2 % the metal
  * is far past yield [T]; the same liner share as the tank model, tank-model.ts).
  */
 import { z } from 'zod';
+import { basisForDesign } from './input.ts';
 import type { Design, DesignBasis } from '../schemas.ts';
 import { allowableFiberStressMPa } from '../engineering/materials.ts';
 import type { LayerStress } from './clt.ts';
@@ -41,7 +42,7 @@ export const FailureResult = z.object({
   firstPlyFailure: PlyEvent.extend({ ratioToNwp: z.number() }).nullable(),
   /** Ply failures in order of increasing pressure, ending with the fiber failure (hoop wrap: first-ply only). */
   sequence: z.array(PlyEvent),
-  /** Netting-theory burst, MPa: pressure at which a fiber family reaches 0.8 x strength. */
+  /** Netting-theory burst, MPa: pressure at which a fiber family reaches its delivered stress. */
   nettingBurstMPa: z.number().nullable(),
   /** Burst share of a load-bearing metal liner, MPa (0 for polymer liners). */
   linerShareMPa: z.number(),
@@ -110,9 +111,10 @@ export function progressiveFailure(w: WallModel): z.infer<typeof PlyEvent>[] {
  * @example analyzeFailure(basis, design).burstRatio // >= basis.burstRatio when it passes
  */
 export function analyzeFailure(basis: DesignBasis, design: Design): FailureResult {
+  basis = basisForDesign(basis, design);
   const w = wallModel(basis, design);
   const nwp = basis.requirements.pressureMPa;
-  const sf = allowableFiberStressMPa(basis.fiber);
+  const sf = basis.fiber === 'none' ? 0 : allowableFiberStressMPa(basis.fiber);
   const R = w.boreRadiusMm;
   const linerShareMPa = w.liner.loadBearing ? (w.liner.tensileStrengthMPa * w.linerThicknessMm) / R : 0;
   const unit = nettingFiberStressMPa(w, 1);
@@ -143,7 +145,7 @@ export function analyzeFailure(basis: DesignBasis, design: Design): FailureResul
       const [mode, pressureMPa] = modes.reduce((a, b) => (b[1] < a[1] ? b : a));
       sequence = [{ pressureMPa, ply: 'hoop', mode }];
     }
-    notes.push('Hoop-wrapped wall: limit load of hoop fiber at 0.8 x strength plus liner at UTS (hoop), liner alone (axial) [T].');
+    notes.push('Hoop-wrapped wall: limit load of hoop fiber at its delivered stress plus liner at UTS (hoop), liner alone (axial) [T].');
   } else {
     // Type I: Faupel's burst formula for a thick metal cylinder [T].
     const { yieldMPa, tensileStrengthMPa } = w.liner;
@@ -168,7 +170,7 @@ export function analyzeFailure(basis: DesignBasis, design: Design): FailureResul
     pass: burstRatio >= basis.burstRatio * (1 - 1e-9),
     assumptions: [
       'First-ply failure: Hashin 1980 plane-stress criterion; matrix compression with S_T = Yc/2 [T]. Matrix cracking below NWP is normal in wound vessels and is not a burst criterion.',
-      'Burst = first fiber failure after progressive ply discount (matrix-failed plies keep 1 % of E2, G12 [T]); Xt = 0.8 x fiber strength x E1/Ef (NREL translation efficiency [S]).',
+      'Burst = first fiber failure after progressive ply discount (matrix-failed plies keep 1 % of E2, G12 [T]); Xt = delivered fiber stress x E1/Ef, the delivered stress being about 0.70 x strand for T700S (H2_REFERENCE CORRECTION, knockdowns.ts).',
       'Composite analysed without the liner (conservative); a load-bearing metal liner adds UTS t / R at burst [T].',
       'Lamina strengths other than Xt are typical values [T], not from a test of this material.',
       ...notes,

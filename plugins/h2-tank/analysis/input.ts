@@ -8,6 +8,18 @@ import { StagegraphError } from '../../../nodes/errors.ts';
 import { Design, DesignBasis } from '../schemas.ts';
 
 /**
+ * The basis as it applies to one design: the optimiser may have chosen another fiber
+ * grade or liner than the decided pair (`design.materials`), and every analysis must
+ * see the materials the design was sized with.
+ * @example basisForDesign(basis, design).fiber // 'T800S' when the design uses it
+ */
+export function basisForDesign(basis: DesignBasis, design: Design): DesignBasis {
+  const fiber = design.materials?.fiber ?? design.variables.fiber ?? basis.fiber;
+  const liner = design.materials?.liner ?? design.variables.liner ?? basis.liner;
+  return fiber === basis.fiber && liner === basis.liner ? basis : { ...basis, fiber, liner };
+}
+
+/**
  * Input of `analyze-stress`, `analyze-failure`, `analyze-thermal`, `analyze-cost` and
  * `validate-design`.
  * @example AnalysisInput.parse({ basis, design })

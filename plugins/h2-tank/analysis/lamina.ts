@@ -5,13 +5,14 @@
  * - E1, nu12: rule of mixtures. E2, G12: Halpin-Tsai (xi = 2 for E2, 1 for G12)
  *   (Halpin & Kardos, Polym. Eng. Sci. 16(5):344, 1976 — standard textbook micromechanics).
  * - Xt: fiber-governed, Xt = eta x fiber strength x E1 / Ef, i.e. the ply stress at which
- *   the fibers reach the translated strength eta x sigma_f that netting theory sizes to
- *   (eta = 0.8, NREL Tankinator [S], H2_REFERENCE "Composite shell").
+ *   the fibers reach the delivered stress eta x sigma_f that netting theory sizes to
+ *   (eta per grade, about 0.70 for T700S: engineering/knockdowns.ts, H2_REFERENCE
+ *   "CORRECTION").
  * - Xc, Yt, Yc, S: typical UD/epoxy values at Vf about 0.6 [T] (textbook ranges; no
  *   source was checked for these figures, state them as assumptions).
  */
 import type { Fiber } from '../schemas.ts';
-import { EPOXY, TRANSLATION_EFFICIENCY, fiberMaterial } from '../engineering/materials.ts';
+import { EPOXY, deliveredStressFactor, fiberMaterial } from '../engineering/materials.ts';
 
 /** Poisson ratio of the epoxy matrix [T] (E 3 GPa comes from the material table). */
 export const EPOXY_POISSON = 0.35;
@@ -98,7 +99,7 @@ export function laminaFor(fiber: Fiber, fiberVolumeFraction: number): Lamina {
   const E2MPa = halpinTsai(cls.transverseModulusMPa, Em, vf, 2);
   const G12MPa = halpinTsai(cls.shearModulusMPa, Gm, vf, 1);
   const nu12 = vf * cls.poisson + (1 - vf) * EPOXY_POISSON;
-  const XtMPa = (TRANSLATION_EFFICIENCY * data.strengthMPa * E1MPa) / data.modulusMPa;
+  const XtMPa = (deliveredStressFactor(fiber) * data.strengthMPa * E1MPa) / data.modulusMPa;
   return {
     label: cls.label,
     E1MPa, E2MPa, G12MPa, nu12, nu23: LAMINA_NU23,

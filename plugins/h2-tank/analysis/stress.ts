@@ -9,6 +9,7 @@
  * CLT fiber stress for a hoop wrap (Type II), where netting does not apply.
  */
 import { z } from 'zod';
+import { basisForDesign } from './input.ts';
 import type { Design, DesignBasis } from '../schemas.ts';
 import { cylinderLineLoads, layerStresses, membraneStrain, type LayerStress } from './clt.ts';
 import { describeLamina } from './lamina.ts';
@@ -83,6 +84,7 @@ const state = (s: LayerStress | undefined) => ({ sigma1MPa: s?.sigma1MPa ?? 0, s
  * @example analyzeStress(basis, design).stressRatio // e.g. 2.81 for a T700S wall sized to 2.25 x NWP
  */
 export function analyzeStress(basis: DesignBasis, design: Design): StressResult {
+  basis = basisForDesign(basis, design);
   const w = wallModel(basis, design);
   const nwp = basis.requirements.pressureMPa;
   const pb = design.burstPressureMPa;

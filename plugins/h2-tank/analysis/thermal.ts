@@ -18,7 +18,7 @@ import type { Design, DesignBasis, Liner } from '../schemas.ts';
 import { densityKgM3, pressureFromDensity, specificEnthalpy, specificInternalEnergy } from '../engineering/eos.ts';
 import { domeIntegrals } from '../engineering/dome.ts';
 import { METAL_HEAD_PORT_RATIO } from '../engineering/design-context.ts';
-import { checkAborted, type AnalysisHooks } from './input.ts';
+import { basisForDesign, checkAborted, type AnalysisHooks } from './input.ts';
 
 const K0 = 273.15;
 
@@ -183,6 +183,7 @@ export type ThermalResult = z.infer<typeof ThermalResult>;
  * @example analyzeThermal(basis, design).withHeatTransfer.finalGasTempC
  */
 export function analyzeThermal(basis: DesignBasis, design: Design, options: FastFillOptions = {}, hooks: AnalysisHooks = {}): ThermalResult {
+  basis = basisForDesign(basis, design);
   const nwp = basis.requirements.pressureMPa;
   const film = options.filmCoefficientWPerM2K ?? 250;
   const conditions = {

@@ -65,7 +65,8 @@ export function wallModel(basis: DesignBasis, design: Design): WallModel {
     fiberVolumeFraction: vf,
     outerRadiusMm,
     midWallRadiusMm: (boreRadiusMm + outerRadiusMm) / 2,
-    lamina: laminaFor(basis.fiber, vf),
+    // Type I has no plies: the lamina is a placeholder no layer uses (wallLayers skips zero thickness).
+    lamina: laminaFor(basis.fiber === 'none' ? 'T700S' : basis.fiber, vf),
     liner: {
       ...mat,
       poisson: LINER_POISSON[basis.liner],

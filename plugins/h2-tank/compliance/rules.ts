@@ -9,10 +9,11 @@ import { z } from 'zod';
 import { Design, DesignBasis, Standard } from '../schemas.ts';
 import { CostResult } from '../analysis/cost.ts';
 import { FailureResult } from '../analysis/failure.ts';
-import { SourceTag } from '../analysis/input.ts';
+import { SourceTag, basisForDesign } from '../analysis/input.ts';
 import { StressResult } from '../analysis/stress.ts';
 import { ThermalResult } from '../analysis/thermal.ts';
-import { TRANSLATION_EFFICIENCY } from '../engineering/materials.ts';
+import { deliveredStressFactor } from '../engineering/materials.ts';
+import { BURST_RATIO } from '../decisions/materials.ts';
 import { CYCLING_PROXY_STRESS_RATIO, STANDARD_LIMITS, fiberFamily, type StandardLimits } from './limits.ts';
 
 /** The requirements every standard is checked for. */
@@ -76,10 +77,13 @@ const atLeast = (measured: number, limit: number): Verdict => (measured >= limit
 const atMost = (measured: number, limit: number): Verdict => (measured <= limit * (1 + 1e-9) ? 'pass' : 'fail');
 
 /** The six rules of one standard. */
-function rulesOf(lim: StandardLimits, input: ComplianceInput): Draft[] {
+function rulesOf(standard: Standard, lim: StandardLimits, input: ComplianceInput): Draft[] {
   const { basis, stress, failure, thermal } = input;
-  const family = fiberFamily(basis.fiber);
-  const burst = lim.burstRatio[family];
+  // Type I (no fiber): the steel burst ratio of the standard (decisions/materials.ts BURST_RATIO, metal).
+  const burst = basis.fiber === 'none'
+    ? { value: BURST_RATIO[standard].metal, basis: 'seamless steel burst ratio of the standard [R]' }
+    : lim.burstRatio[fiberFamily(basis.fiber)];
+  const family = basis.fiber === 'none' ? 'carbon' : fiberFamily(basis.fiber);
   const [tMin, tMax] = lim.serviceTempC.value;
   const req = basis.requirements.temperatureC;
   const hasComposite = stress.stressRatio !== null;
@@ -118,13 +122,13 @@ function rulesOf(lim: StandardLimits, input: ComplianceInput): Draft[] {
 
   // Proof: composite fiber stress at proof vs 0.8 x strength; liner von Mises at proof vs yield.
   const proof = lim.proofRatio.value;
-  const compositeUtil = hasComposite ? proof / (TRANSLATION_EFFICIENCY * (stress.stressRatio as number)) : 0;
+  const compositeUtil = hasComposite && basis.fiber !== 'none' ? proof / (deliveredStressFactor(basis.fiber) * (stress.stressRatio as number)) : 0;
   const linerUtil = (proof * stress.liner.vonMisesNwpMPa) / stress.liner.yieldMPa;
   const autofrettaged = metalLiner && hasComposite && linerUtil > 1;
   const proofMeasured = autofrettaged ? compositeUtil : Math.max(compositeUtil, linerUtil);
   drafts.push({
     rule: 'proof-pressure', clause: lim.proofTest,
-    requirement: `elastic at ${proof} x NWP: fiber stress <= 0.8 x strength, liner von Mises <= yield (${lim.proofRatio.basis})`,
+    requirement: `elastic at ${proof} x NWP: fiber stress <= delivered fiber stress, liner von Mises <= yield (${lim.proofRatio.basis})`,
     limit: 1, measured: proofMeasured, unit: 'utilisation',
     verdict: autofrettaged ? 'not-assessable' : atMost(proofMeasured, 1),
     note: autofrettaged
@@ -161,9 +165,10 @@ function rulesOf(lim: StandardLimits, input: ComplianceInput): Draft[] {
  * @example checkCompliance({ basis, design, stress, failure, thermal: null }).failures // e.g. ['GTR13:burst']
  */
 export function checkCompliance(input: ComplianceInput): ComplianceResult {
+  input = { ...input, basis: basisForDesign(input.basis, input.design) };
   const rules: ComplianceRule[] = [];
   for (const standard of [...new Set(input.basis.standards)]) {
-    for (const d of rulesOf(STANDARD_LIMITS[standard], input)) {
+    for (const d of rulesOf(standard, STANDARD_LIMITS[standard], input)) {
       rules.push({ ...d, id: `${standard}:${d.rule}`, standard, source: d.source ?? '[R]' });
     }
   }

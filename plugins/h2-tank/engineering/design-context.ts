@@ -1,24 +1,19 @@
 /**
- * Per-basis constants of the tank model, computed once per DesignBasis: materials,
- * allowable fiber stress, required burst, H2 density at the rating condition.
- * Every evaluation of a design under the same basis reads them from here.
+ * Per-basis constants of the tank model, computed once per DesignBasis and material
+ * pair: materials, delivered fiber stress (knockdowns.ts), required burst, H2 density
+ * at the rating condition, duty class of the fittings. Every evaluation of a design
+ * under the same basis and materials reads them from here.
  */
-import type { DesignBasis, TankType } from '../schemas.ts';
+import type { BasisFiber, DesignBasis, Fiber, Liner, TankType } from '../schemas.ts';
 import { densityKgM3 } from './eos.ts';
-import {
-  EPOXY, TRANSLATION_EFFICIENCY, fiberMaterial, linerMaterial, type LinerMaterial, type Material,
-} from './materials.ts';
+import { DELIVERED_STRESS_FACTOR, dutyClass } from './knockdowns.ts';
+import { EPOXY, fiberMaterial, linerMaterial, type LinerMaterial, type Material } from './materials.ts';
 
 /** Rating temperature of stored capacity, K: NWP at 15 C (schemas.ts Requirements; SAE J2601, H2_REFERENCE). */
 export const RATING_TEMPERATURE_K = 288.15;
 
-/**
- * Processing cost on top of raw materials (winding, cure, liner moulding, bosses,
- * inspection): +30 % [T]. Engineering assumption, not from H2_REFERENCE; consistent
- * with its note that carbon fiber is most of a 700 bar Type IV tank's cost [R].
- * Valves, regulators and mounting (balance of plant) are not included.
- */
-export const MANUFACTURING_COST_FACTOR = 1.3;
+/** Processing cost factor on materials, x1.3 [T] (engineering/knockdowns.ts, where the figure lives). */
+export { MANUFACTURING_COST_FACTOR } from './knockdowns.ts';
 
 /**
  * Load-sharing limit of a Type III metal liner: it carries at most 0.21 x burst
@@ -40,11 +35,17 @@ export interface DesignContext {
   requiredBurstRatio: number;
   /** requiredBurstRatio x NWP, MPa. */
   requiredBurstMPa: number;
+  /** The fiber's name; `none` for Type I. */
+  fiberName: BasisFiber;
+  linerName: Liner;
+  /** The fiber's record (Type I: a zero-strength, zero-density placeholder that no formula reaches). */
   fiber: Material;
   resin: Material;
   liner: LinerMaterial;
-  /** eta x fiber strength, MPa (eta = 0.8, NREL Tankinator [S]). */
+  /** Delivered fiber stress in the vessel: factor x strand strength, MPa (knockdowns.ts; 0 for Type I). */
   allowableFiberStressMPa: number;
+  /** Fittings class of the application: car or heavy duty (knockdowns.ts). */
+  duty: 'car' | 'heavy';
   /** H2 density at NWP and 15 C from the real-gas fit, kg/m3 (not ideal gas). */
   h2DensityKgM3: number;
   /** True for Types III and IV: helical + hoop winding over isotensoid domes. */
@@ -53,33 +54,52 @@ export interface DesignContext {
   linerShares: boolean;
 }
 
-const contexts = new WeakMap<DesignBasis, DesignContext>();
+/** Type I has no fiber: a placeholder no formula reaches (the composite is zero). */
+const NO_FIBER: Material = {
+  name: 'none', kind: 'fiber', tensileStrengthMPa: 0, modulusGPa: 0, densityKgM3: 0, priceUsdPerKg: 0,
+  source: 'T', priceSource: 'T', citation: 'Type I: no overwrap',
+};
 
-/** Resolves (and caches per basis object) the constants of the tank model. */
-export function designContext(basis: DesignBasis): DesignContext {
-  const hit = contexts.get(basis);
+const contexts = new WeakMap<DesignBasis, Map<string, DesignContext>>();
+
+/**
+ * Resolves (and caches per basis object and material pair) the constants of the tank
+ * model. `fiber` and `liner` default to the basis's.
+ */
+export function designContext(basis: DesignBasis, fiber?: Fiber, liner?: Liner): DesignContext {
+  const fiberName: BasisFiber = basis.tankType === 'I' ? 'none' : fiber ?? basis.fiber;
+  const linerName = liner ?? basis.liner;
+  let byPair = contexts.get(basis);
+  if (byPair === undefined) contexts.set(basis, (byPair = new Map()));
+  const key = `${fiberName}/${linerName}`;
+  const hit = byPair.get(key);
   if (hit !== undefined) return hit;
   const { tankType } = basis;
-  const liner = linerMaterial(basis.liner);
-  if ((tankType === 'I' || tankType === 'II' || tankType === 'III') && !liner.loadBearing) {
-    throw new RangeError(`Type ${tankType} needs a metal liner; '${basis.liner}' is a polymer (Type IV only)`);
+  const linerMat = linerMaterial(linerName);
+  if ((tankType === 'I' || tankType === 'II' || tankType === 'III') && !linerMat.loadBearing) {
+    throw new RangeError(`Type ${tankType} needs a metal liner; '${linerName}' is a polymer (Type IV only)`);
   }
+  if (tankType !== 'I' && fiberName === 'none') throw new RangeError(`Type ${tankType} needs a fiber; the basis has none`);
   const nwpMPa = basis.requirements.pressureMPa;
   const factor = basis.tightening?.burstRatioFactor ?? 1;
   const requiredBurstRatio = basis.burstRatio * factor;
+  const fiberMat = fiberName === 'none' ? NO_FIBER : fiberMaterial(fiberName);
   const ctx: DesignContext = {
     tankType,
     nwpMPa,
     requiredBurstRatio,
     requiredBurstMPa: requiredBurstRatio * nwpMPa,
-    fiber: fiberMaterial(basis.fiber),
+    fiberName,
+    linerName,
+    fiber: fiberMat,
     resin: EPOXY,
-    liner,
-    allowableFiberStressMPa: TRANSLATION_EFFICIENCY * fiberMaterial(basis.fiber).tensileStrengthMPa,
+    liner: linerMat,
+    allowableFiberStressMPa: fiberName === 'none' ? 0 : DELIVERED_STRESS_FACTOR[fiberName] * fiberMat.tensileStrengthMPa,
+    duty: dutyClass(basis.requirements.application),
     h2DensityKgM3: densityKgM3(RATING_TEMPERATURE_K, nwpMPa),
     fullWrap: tankType === 'III' || tankType === 'IV',
     linerShares: tankType === 'II' || tankType === 'III',
   };
-  contexts.set(basis, ctx);
+  byPair.set(key, ctx);
   return ctx;
 }

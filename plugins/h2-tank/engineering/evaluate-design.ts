@@ -10,12 +10,17 @@
  * - Volumetric capacity is H2 / water volume, kg/L (not per external volume).
  * - Capacity is at NWP and 15 C from the real-gas fit (eos.ts), never the ideal-gas law,
  *   which overstates it by 47 % at 70 MPa (H2_REFERENCE).
- * - `massKg.total` = liner + composite + bosses; the two bosses of a Type III/IV tank
- *   are in the total only (the Design schema has no field of their own).
+ * - `massKg.total` = liner + composite + bosses + protective layer + dome caps: one
+ *   tank as delivered. `totals` are the tanks only (mass, cost, wt %); `totals.system`
+ *   adds the valves and fittings of every tank (knockdowns.ts). The two are never mixed.
+ * - `packaging`: each tank's bounding box OD^2 x packaged length (boss necks included), summed, and the H2 it holds per
+ *   litre of that envelope; `fits` against the basis's packaging limits (packaging.ts).
  * The model itself and its approximations are documented in tank-model.ts.
  */
-import type { Design, DesignBasis, DesignVariables } from '../schemas.ts';
+import type { Design, DesignBasis, DesignVariables, Packaging } from '../schemas.ts';
 import { designContext, type DesignContext } from './design-context.ts';
+import { BOSS_NECK_MM, VALVES_PER_TANK } from './knockdowns.ts';
+import { packagingFor } from './packaging.ts';
 import { MAX_RHO0 } from './dome.ts';
 import { computeTank, emptyTankFigures, type TankFigures } from './tank-model.ts';
 
@@ -24,8 +29,9 @@ import { computeTank, emptyTankFigures, type TankFigures } from './tank-model.ts
  * rounded to 1e-6, so equal designs found twice share an id.
  */
 export function designId(vars: DesignVariables): string {
-  const key = [vars.count, vars.innerRadiusMm, vars.cylinderLengthMm, vars.helicalAngleDeg, vars.linerThicknessMm,
+  const numbers = [vars.count, vars.innerRadiusMm, vars.cylinderLengthMm, vars.helicalAngleDeg, vars.linerThicknessMm,
     vars.fiberVolumeFraction, vars.burstFactor].map((v) => Math.round(v * 1e6)).join('|');
+  const key = vars.fiber === undefined && vars.liner === undefined ? numbers : `${numbers}|${vars.fiber ?? ''}|${vars.liner ?? ''}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
@@ -34,12 +40,34 @@ export function designId(vars: DesignVariables): string {
   return `tank-${h.toString(16).padStart(8, '0')}`;
 }
 
+/** Slack on the packaging limits for round-off, mm. */
+const FIT_SLACK_MM = 1e-6;
+
+/**
+ * Length one tank takes in its envelope, mm: overall length plus the boss necks of a
+ * wrapped tank (knockdowns.ts BOSS_NECK_MM); a steel cylinder's neck is in its head.
+ */
+export function packagedLengthMm(ctx: DesignContext, overallLengthMm: number): number {
+  return overallLengthMm + (ctx.fullWrap ? 2 * BOSS_NECK_MM[ctx.duty] : 0);
+}
+
+/** True when one tank of outer radius and packaged length fits the packaging limits. */
+export function fitsPackaging(p: Packaging | undefined, outerRadiusMm: number, packagedLength: number): boolean {
+  if (p === undefined) return true;
+  return (p.maxDiameterMm === null || 2 * outerRadiusMm <= p.maxDiameterMm + FIT_SLACK_MM)
+    && (p.maxLengthMm === null || packagedLength <= p.maxLengthMm + FIT_SLACK_MM);
+}
+
 /** Builds the `Design` record from evaluated figures (one allocation per design). */
-export function designFromFigures(vars: DesignVariables, f: TankFigures): Design {
+export function designFromFigures(vars: DesignVariables, f: TankFigures, ctx: DesignContext, packaging?: Packaging): Design {
   const n = vars.count;
   const totalMassKg = n * f.massKg;
   const totalH2Kg = n * f.storedH2Kg;
   const totalWaterL = n * f.waterVolumeL;
+  const systemMassKg = totalMassKg + n * VALVES_PER_TANK.massKg;
+  const od = 2 * f.outerRadiusMm;
+  const lengthMm = packagedLengthMm(ctx, f.overallLengthMm);
+  const envelopeL = (n * od * od * lengthMm) / 1e6;
   return {
     id: designId(vars),
     variables: { ...vars },
@@ -58,7 +86,10 @@ export function designFromFigures(vars: DesignVariables, f: TankFigures): Design
       compositeMm: f.compositeMm,
       compositeDensityKgM3: f.compositeDensityKgM3,
     },
-    massKg: { liner: f.linerMassKg, composite: f.compositeMassKg, total: f.massKg },
+    massKg: {
+      liner: f.linerMassKg, composite: f.compositeMassKg, total: f.massKg,
+      bosses: f.bossMassKg, protection: f.protectionMassKg, domeCaps: f.domeCapsMassKg,
+    },
     costUsd: f.costUsd,
     storedH2Kg: f.storedH2Kg,
     burstPressureMPa: f.burstPressureMPa,
@@ -70,6 +101,20 @@ export function designFromFigures(vars: DesignVariables, f: TankFigures): Design
       costUsd: n * f.costUsd,
       gravimetricPct: (100 * totalH2Kg) / totalMassKg,
       volumetricKgPerL: totalH2Kg / totalWaterL,
+      system: {
+        massKg: systemMassKg,
+        costUsd: n * (f.costUsd + VALVES_PER_TANK.costUsd),
+        gravimetricPct: (100 * totalH2Kg) / systemMassKg,
+        valvesKgPerTank: VALVES_PER_TANK.massKg,
+        valvesUsdPerTank: VALVES_PER_TANK.costUsd,
+      },
+    },
+    materials: { fiber: ctx.fiberName, liner: ctx.linerName },
+    packaging: {
+      lengthMm,
+      envelopeL,
+      h2KgPerEnvelopeL: totalH2Kg / envelopeL,
+      fits: fitsPackaging(packaging, f.outerRadiusMm, lengthMm),
     },
   };
 }
@@ -100,14 +145,14 @@ function checkVariables(vars: DesignVariables, ctx: DesignContext): void {
  * d.totals.storedH2Kg; // kg at NWP and 15 C
  */
 export function evaluateDesign(vars: DesignVariables, basis: DesignBasis): Design {
-  const ctx = designContext(basis);
+  const ctx = designContext(basis, vars.fiber, vars.liner);
   checkVariables(vars, ctx);
-  return evaluateWithContext(vars, ctx);
+  return evaluateWithContext(vars, ctx, basis.packaging ?? packagingFor(basis.requirements));
 }
 
 /** As {@link evaluateDesign}, with the per-basis context already resolved. */
-export function evaluateWithContext(vars: DesignVariables, ctx: DesignContext): Design {
+export function evaluateWithContext(vars: DesignVariables, ctx: DesignContext, packaging?: Packaging): Design {
   const f = computeTank(ctx, vars.innerRadiusMm, vars.cylinderLengthMm, vars.helicalAngleDeg, vars.linerThicknessMm,
     vars.fiberVolumeFraction, vars.burstFactor, emptyTankFigures());
-  return designFromFigures(vars, f);
+  return designFromFigures(vars, f, ctx, packaging);
 }

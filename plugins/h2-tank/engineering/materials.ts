@@ -5,6 +5,7 @@
  * compliance rule fails a design on it. Prices are USD/kg of raw material.
  */
 import type { Fiber, Liner } from '../schemas.ts';
+import { DELIVERED_STRESS_FACTOR } from './knockdowns.ts';
 
 /** Where a figure comes from (H2_REFERENCE labels). */
 export type SourceLabel = 'S' | 'T' | 'R';
@@ -37,10 +38,14 @@ export interface LinerMaterial extends Material {
 }
 
 /**
- * Translation efficiency: fraction of the fiber's strand strength realised in a
- * wound vessel, eta = 0.8 (NREL Tankinator, H2_REFERENCE "netting theory" [S]).
+ * Delivered fiber stress / strand strength of a fiber in a wound vessel (about 0.70 for
+ * T700S; knockdowns.ts DELIVERED_STRESS_FACTOR, H2_REFERENCE "CORRECTION"). The earlier
+ * 0.8 was Tankinator's factor on a COMPOSITE strength and made tanks about 2x too light.
+ * @example deliveredStressFactor('T700S') // 0.7
  */
-export const TRANSLATION_EFFICIENCY = 0.8;
+export function deliveredStressFactor(fiber: Fiber): number {
+  return DELIVERED_STRESS_FACTOR[fiber];
+}
 
 const REF = 'H2_REFERENCE.md Materials';
 
@@ -53,8 +58,8 @@ export const FIBER_MATERIALS: Readonly<Record<Fiber, Material>> = {
   },
   T800S: {
     name: 'Toray T800S carbon fiber', kind: 'fiber', tensileStrengthMPa: 5880, modulusGPa: 294, densityKgM3: 1800,
-    priceUsdPerKg: 35, source: 'R', priceSource: 'R',
-    citation: `${REF}: T800S 5880 MPa, 294 GPa [R]; price: intermediate-modulus premium over 20-30 USD/kg carbon [R], to be checked`,
+    priceUsdPerKg: 45, source: 'R', priceSource: 'R',
+    citation: `${REF}: T800S 5880 MPa, 294 GPa [R]; price: intermediate-modulus grade at about 1.8x the 20-30 USD/kg of T700-class carbon [R], to be checked`,
   },
   T1000G: {
     name: 'Toray T1000G carbon fiber', kind: 'fiber', tensileStrengthMPa: 6370, modulusGPa: 294, densityKgM3: 1800,
@@ -119,9 +124,9 @@ export function linerMaterial(liner: Liner): LinerMaterial {
 }
 
 /**
- * Allowable fiber stress in a wound vessel, MPa: eta x strength (eta = 0.8, NREL
- * Tankinator [S]). @example allowableFiberStressMPa('T700S') // 3920
+ * Delivered (allowable) fiber stress in a wound vessel, MPa: the grade's delivered
+ * factor x strand strength (knockdowns.ts). @example allowableFiberStressMPa('T700S') // 3430
  */
 export function allowableFiberStressMPa(fiber: Fiber): number {
-  return TRANSLATION_EFFICIENCY * fiberMaterial(fiber).tensileStrengthMPa;
+  return deliveredStressFactor(fiber) * fiberMaterial(fiber).tensileStrengthMPa;
 }

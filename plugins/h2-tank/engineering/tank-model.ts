@@ -11,22 +11,34 @@
  * - Loads: the membrane line loads are exact by equilibrium, N_hoop = Pb R, N_axial = Pb R / 2,
  *   with R the radius the gas pressure acts on (the liner's inner radius).
  * - Layup: netting theory (netting.ts) at the burst target Pb = burstRatio x
- *   burstRatioFactor x burstFactor x NWP. Type IV: liner carries nothing. Type III: the
- *   metal liner carries min(UTS t / R, 0.21 Pb) [S] and the composite the rest. Type II:
- *   hoop wrap only; the liner carries all axial load (burst <= 2 UTS t / R). Type I: no
- *   composite; burst = UTS t / R (fully plastic ring).
+ *   burstRatioFactor x burstFactor x NWP, burstFactor being the mean burst over the
+ *   minimum, BP0 / BPmin (knockdowns.ts), and the fiber at its DELIVERED stress (about
+ *   0.70 x strand for T700S, knockdowns.ts), not the strand strength. Type IV: liner
+ *   carries nothing. Type III: the metal liner carries min(UTS t / R, 0.21 Pb) [S] and
+ *   the composite the rest. Type II: hoop wrap only; the liner carries all axial load
+ *   (burst <= 2 UTS t / R). Type I: no composite; burst by Faupel (steel-wall.ts).
  * - Dome composite: the helical layers continue over both domes with thickness growing by
  *   Clairaut and fiber conservation (dome.ts helicalIntegral); hoop layers stop at the
- *   cylinder ends. Polar doilies, dome reinforcement and impact protection are not modelled.
+ *   cylinder ends. Types III/IV: the whole composite mass x 1.15 for polar build-up,
+ *   dome reinforcement and hoop-first burst (knockdowns.ts DOME_OVER_DESIGN).
  * - Bosses (Types III/IV): two Al 6061-T6 polar fittings sized to the burst pressure
- *   on the polar opening (boss.ts); included in the tank mass and cost.
+ *   on the polar opening (boss.ts), at least 0.8 kg (car) or 2 kg (heavy duty) each.
+ * - Types III/IV also carry a 1.5 mm glass/epoxy protective layer (adds to the OD) and
+ *   foam/impact caps on both domes (knockdowns.ts).
+ * - Steel (Types I, II): the heads weigh 1.75 x the wall over their area (steel-wall.ts).
+ * - Cost of one tank: 1.3 x materials + a fixed cost per tank (knockdowns.ts); valves
+ *   are system items (evaluate-design.ts).
  * - Outer length: L + 2 x (dome height + liner + cylinder composite thickness; the
  *   composite only for Types III/IV), excluding the boss protrusion.
  * - Capacity: real-gas density at NWP and 15 C (eos.ts) x water volume.
  */
 import { BOSS_MATERIAL, bossMassKg as bossMassKgOf } from './boss.ts';
 import { domeIntegrals, type DomeIntegrals } from './dome.ts';
-import { METAL_HEAD_PORT_RATIO, MANUFACTURING_COST_FACTOR, TYPE_III_LINER_SHARE, type DesignContext } from './design-context.ts';
+import { METAL_HEAD_PORT_RATIO, TYPE_III_LINER_SHARE, type DesignContext } from './design-context.ts';
+import {
+  BOSS_MIN_KG, DOME_CAP_KG, DOME_OVER_DESIGN, FIXED_COST_PER_TANK_USD, MANUFACTURING_COST_FACTOR, PROTECTIVE_LAYER,
+} from './knockdowns.ts';
+import { HEAD_WALL_FACTOR, faupelBurstMPa } from './steel-wall.ts';
 
 /** The numeric result of one tank (lengths mm, masses kg, volumes L, cost USD). */
 export interface TankFigures {
@@ -45,7 +57,11 @@ export interface TankFigures {
   compositeMassKg: number;
   /** Both bosses (Types III/IV; 0 for metal heads). */
   bossMassKg: number;
-  /** Liner + composite + bosses. */
+  /** Protective outer layer (Types III/IV). */
+  protectionMassKg: number;
+  /** Foam / impact caps on both domes (Types III/IV). */
+  domeCapsMassKg: number;
+  /** Liner + composite + bosses + protection + dome caps: the tank as delivered. */
   massKg: number;
   costUsd: number;
   storedH2Kg: number;
@@ -62,7 +78,7 @@ export function emptyTankFigures(): TankFigures {
   return {
     innerRadiusMm: 0, outerRadiusMm: 0, cylinderLengthMm: 0, domeHeightMm: 0, overallLengthMm: 0, polarOpeningRadiusMm: 0,
     waterVolumeL: 0, helicalFiberMm: 0, hoopFiberMm: 0, compositeMm: 0, compositeDensityKgM3: 0, linerMassKg: 0,
-    compositeMassKg: 0, bossMassKg: 0, massKg: 0, costUsd: 0, storedH2Kg: 0, burstPressureMPa: 0, requiredBurstMPa: 0, safetyMargin: 0,
+    compositeMassKg: 0, bossMassKg: 0, protectionMassKg: 0, domeCapsMassKg: 0, massKg: 0, costUsd: 0, storedH2Kg: 0, burstPressureMPa: 0, requiredBurstMPa: 0, safetyMargin: 0,
   };
 }
 
@@ -127,13 +143,15 @@ export function computeTank(
     hoop = Math.max(0, target * R - liner.tensileStrengthMPa * tl) / sf;
     burst = Math.min(Math.max(target, linerRingMPa), 2 * linerRingMPa);
   } else {
-    burst = linerRingMPa;
+    burst = faupelBurstMPa(R, tl, { yieldMPa: liner.yieldStrengthMPa ?? liner.tensileStrengthMPa, tensileMPa: liner.tensileStrengthMPa });
   }
   const compositeMm = (helical + hoop) / vf;
   const rhoF = ctx.fiber.densityKgM3;
   const rhoM = ctx.resin.densityKgM3;
   const rhoC = vf * rhoF + (1 - vf) * rhoM;
-  const outer = mandrel + compositeMm;
+  const protectionMm = ctx.fullWrap ? PROTECTIVE_LAYER.thicknessMm : 0;
+  const outer = mandrel + compositeMm + protectionMm;
+  const compositeOuter = mandrel + compositeMm;
 
   // Geometry: the dome meridian scales with R (liner inside) and with the mandrel (composite).
   domeIntegrals(rho0, dome);
@@ -142,14 +160,22 @@ export function computeTank(
 
   // Masses, kg (densities kg/m3, volumes mm3).
   const linerMid = R + tl / 2;
-  const linerMm3 = Math.PI * (mandrel * mandrel - R * R) * L + 2 * dome.areaRatio * linerMid * linerMid * tl;
-  const cylCompositeMm3 = Math.PI * (outer * outer - mandrel * mandrel) * L;
+  // Steel heads (Types I, II) are thicker than the wall: shoulder and base (steel-wall.ts).
+  const headFactor = ctx.tankType === 'I' || ctx.tankType === 'II' ? HEAD_WALL_FACTOR : 1;
+  const linerMm3 = Math.PI * (mandrel * mandrel - R * R) * L + 2 * headFactor * dome.areaRatio * linerMid * linerMid * tl;
+  const cylCompositeMm3 = Math.PI * (compositeOuter * compositeOuter - mandrel * mandrel) * L;
   // Helical composite over one dome: 2π t_R R^2 cos a_R ∫ds/cos a (dome.ts module doc).
   const domeCompositeMm3 = ctx.fullWrap ? 2 * Math.PI * (helical / vf) * mandrel * mandrel * cosA * dome.helicalIntegral : 0;
   const linerMassKg = (linerMm3 / MM3_PER_M3) * liner.densityKgM3;
-  const compositeMassKg = ((cylCompositeMm3 + 2 * domeCompositeMm3) / MM3_PER_M3) * rhoC;
-  // Two bosses sized to the burst target on the polar opening (boss.ts).
-  const bossMassKg = ctx.fullWrap ? 2 * bossMassKgOf(rho0 * mandrel, target) : 0;
+  const overDesign = ctx.fullWrap ? DOME_OVER_DESIGN : 1;
+  const compositeMassKg = overDesign * ((cylCompositeMm3 + 2 * domeCompositeMm3) / MM3_PER_M3) * rhoC;
+  // Two bosses sized to the burst target on the polar opening (boss.ts), at least the duty minimum.
+  const bossMassKg = ctx.fullWrap ? 2 * Math.max(bossMassKgOf(rho0 * mandrel, target), BOSS_MIN_KG[ctx.duty]) : 0;
+  // Protective layer over the cylinder and both domes (dome area scales with the composite outer radius).
+  const protectionMassKg = ctx.fullWrap
+    ? ((2 * Math.PI * compositeOuter * L + 2 * dome.areaRatio * compositeOuter * compositeOuter) * protectionMm / MM3_PER_M3) * PROTECTIVE_LAYER.densityKgM3
+    : 0;
+  const domeCapsMassKg = ctx.fullWrap ? 2 * DOME_CAP_KG[ctx.duty] : 0;
   const fiberMassKg = (compositeMassKg * vf * rhoF) / rhoC;
   const resinMassKg = compositeMassKg - fiberMassKg;
 
@@ -157,7 +183,7 @@ export function computeTank(
   out.outerRadiusMm = outer;
   out.cylinderLengthMm = L;
   out.domeHeightMm = domeHeightMm;
-  out.overallLengthMm = L + 2 * (domeHeightMm + tl + (ctx.fullWrap ? compositeMm : 0));
+  out.overallLengthMm = L + 2 * (domeHeightMm + tl + (ctx.fullWrap ? compositeMm + protectionMm : 0));
   out.polarOpeningRadiusMm = rho0 * (ctx.fullWrap ? mandrel : R);
   out.waterVolumeL = waterMm3 / MM3_PER_L;
   out.helicalFiberMm = helical;
@@ -167,9 +193,12 @@ export function computeTank(
   out.linerMassKg = linerMassKg;
   out.compositeMassKg = compositeMassKg;
   out.bossMassKg = bossMassKg;
-  out.massKg = linerMassKg + compositeMassKg + bossMassKg;
+  out.protectionMassKg = protectionMassKg;
+  out.domeCapsMassKg = domeCapsMassKg;
+  out.massKg = linerMassKg + compositeMassKg + bossMassKg + protectionMassKg + domeCapsMassKg;
   out.costUsd = MANUFACTURING_COST_FACTOR * (fiberMassKg * ctx.fiber.priceUsdPerKg + resinMassKg * ctx.resin.priceUsdPerKg
-    + linerMassKg * liner.priceUsdPerKg + bossMassKg * BOSS_MATERIAL.priceUsdPerKg);
+    + linerMassKg * liner.priceUsdPerKg + bossMassKg * BOSS_MATERIAL.priceUsdPerKg
+    + (protectionMassKg + domeCapsMassKg) * PROTECTIVE_LAYER.priceUsdPerKg) + FIXED_COST_PER_TANK_USD;
   out.storedH2Kg = (waterMm3 / MM3_PER_M3) * ctx.h2DensityKgM3;
   out.burstPressureMPa = burst;
   out.requiredBurstMPa = ctx.requiredBurstMPa;

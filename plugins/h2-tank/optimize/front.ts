@@ -1,15 +1,26 @@
 /**
  * Front bookkeeping shared by the optimize and evaluate-front stages: Designs from
- * NSGA-II individuals, de-duplication by design id, and the 2-D hypervolume.
+ * NSGA-II individuals, de-duplication by design id, the objective vector of a design,
+ * and the 2-D (mass x cost) hypervolume.
  */
 import type { Design } from '../schemas.ts';
 import type { Individual, Nsga2State } from './nsga2.ts';
 import { nonDominatedFronts } from './pareto.ts';
 import type { TankProblem } from './problem.ts';
 
-/** A Design as an NSGA-II individual on the stage objectives (system mass, system cost). */
+/**
+ * A Design as an NSGA-II individual on the stage objectives (problem.ts OBJECTIVES):
+ * system mass, system cost, packaged volume, burst margin (negated). Designs made
+ * before the system and packaging figures fall back to the tank totals.
+ */
 export function asIndividual(d: Design): Individual {
-  return { x: [], f: [d.totals.massKg, d.totals.costUsd], cv: 0 };
+  return { x: [], f: objectivesOf(d), cv: 0 };
+}
+
+/** The objective vector of a design (all minimised). */
+export function objectivesOf(d: Design): number[] {
+  const t = d.totals;
+  return [t.system?.massKg ?? t.massKg, t.system?.costUsd ?? t.costUsd, d.packaging?.envelopeL ?? 0, -d.variables.burstFactor];
 }
 
 /** Designs with distinct ids, first occurrence kept, order preserved. */
@@ -24,7 +35,7 @@ export function feasibleDesigns(problem: TankProblem, state: Nsga2State): Design
   return uniqueById(members.map((ind) => problem.design(ind.x)));
 }
 
-/** The non-dominated designs of a set (mass and cost minimised), sorted by mass then cost. */
+/** The non-dominated designs of a set (on the stage objectives), sorted by mass then cost. */
 export function paretoFront(designs: readonly Design[]): Design[] {
   if (designs.length === 0) return [];
   const first = nonDominatedFronts(designs.map(asIndividual))[0];

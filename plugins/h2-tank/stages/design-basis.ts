@@ -2,13 +2,30 @@
  * Stage `design-basis`: assembles what the decision points settled (tank type,
  * materials, standards, goal) with the requirements into the DesignBasis the
  * optimiser searches under, carrying the constraints tightened by compliance
- * loop-backs from one iteration to the next.
+ * loop-backs from one iteration to the next. It also settles the packaging (the
+ * request's envelope, else the application's default, engineering/packaging.ts) and
+ * which fiber grades the optimiser may trade: a carbon fiber the requester did not name
+ * may be swapped for the other T700/T800 grade; a named grade, glass, aramid and the
+ * liner stay as decided. Every tank type, Type I steel included, has a design path.
  */
 import { z } from 'zod';
 import { StagegraphError } from '../../../nodes/errors.ts';
 import type { StagePlugin } from '../../../nodes/types.ts';
 import { materialBasis, standardsOf } from '../decisions/index.ts';
-import { DesignBasis, Requirements, TankType } from '../schemas.ts';
+import { packagingFor } from '../engineering/packaging.ts';
+import { DesignBasis, Requirements, TankType, type Fiber, type Requirements as Req } from '../schemas.ts';
+
+/** Carbon grades the optimiser may trade between when the request names none (T1000G only when decided). */
+const TRADED_CARBON: readonly Fiber[] = ['T700S', 'T800S'];
+
+/** Fiber grades the optimiser may choose between, the decided one first. */
+export function fiberOptionsFor(fiber: Fiber | 'none', req: Req): Fiber[] | undefined {
+  if (fiber === 'none') return undefined;
+  const stated = req.stated?.fiber?.value;
+  const namedGrade = stated !== undefined && stated !== 'carbon';
+  if (namedGrade || !TRADED_CARBON.includes(fiber)) return [fiber];
+  return [fiber, ...TRADED_CARBON.filter((f) => f !== fiber)];
+}
 
 export const DesignBasisInput = z.object({
   requirements: Requirements,
@@ -39,14 +56,10 @@ export const designBasisStage: StagePlugin<typeof DesignBasisInput, typeof Desig
     const tankType = input.overrideTankType ?? input.tankType;
     const standards = standardsOf(input.standards);
     const m = materialBasis(input.materials, standards);
-    if (m.fiber === 'none' || tankType === 'I') {
-      throw new StagegraphError('tank_type_unsupported', `Type I (all-metal) tanks are outside the analysis models of this pack (netting theory, laminate failure, composite compliance)`, {
+    if ((m.fiber === 'none') !== (tankType === 'I')) {
+      throw new StagegraphError('materials_type_mismatch', `Type ${tankType} does not go with '${input.materials}': only a Type I vessel has no fiber`, {
         class: 'validation',
-        details: {
-          field: 'tankType',
-          question: `The rules chose a Type I all-metal tank (${input.materials}); this pack designs and checks composite tanks only. Design a Type III (metal liner, full carbon wrap) instead?`,
-          answerWith: { overrideTankType: 'III', materials: 'Al6061-T6/T700S' },
-        },
+        details: { field: 'materials', tankType, materials: input.materials },
       });
     }
     const prev = input.previous?.tightening ?? { burstRatioFactor: 1 };
@@ -67,6 +80,9 @@ export const designBasisStage: StagePlugin<typeof DesignBasisInput, typeof Desig
       goal: input.goal,
       tightening,
       seed: input.seed,
+      packaging: packagingFor(input.requirements),
+      ...(fiberOptionsFor(m.fiber, input.requirements) ? { fiberOptions: fiberOptionsFor(m.fiber, input.requirements) } : {}),
+      linerOptions: [m.liner],
     };
   },
 };

@@ -1,7 +1,10 @@
 /**
  * Stage `evaluate-front`: ranks the feasible designs the optimiser found into
- * non-dominated fronts (system mass and cost, minimised), attaches each design's rank
- * and crowding distance (Deb et al. 2002), and reports how the front spreads.
+ * non-dominated fronts (system mass, system cost, packaged volume, burst margin:
+ * optimize/problem.ts OBJECTIVES), attaches each design's rank and crowding distance
+ * (Deb et al. 2002), and reports how the front spreads in every objective. A front
+ * whose designs differ by less than 5 % in every objective is flagged: it offers no
+ * real choice.
  *
  * A front of fixed materials can be narrow (mass and cost both follow composite mass),
  * so the stage returns whole fronts in rank order until at least 50 designs are listed
@@ -12,7 +15,7 @@ import { z } from 'zod';
 import { StagegraphError } from '../../../nodes/errors.ts';
 import type { StagePlugin } from '../../../nodes/types.ts';
 import { Design } from '../schemas.ts';
-import { asIndividual, uniqueById } from '../optimize/front.ts';
+import { asIndividual, objectivesOf, uniqueById } from '../optimize/front.ts';
 import { crowdingDistances, nonDominatedFronts } from '../optimize/pareto.ts';
 import { OptimizeOutput } from './optimize.ts';
 
@@ -20,6 +23,8 @@ import { OptimizeOutput } from './optimize.ts';
 export const MIN_DESIGNS = 50;
 /** Most designs listed. */
 export const MAX_DESIGNS = 100;
+/** Designs closer than this in every objective (relative) are no real choice. */
+export const REAL_CHOICE_THRESHOLD = 0.05;
 
 /** A design with its place on the fronts. */
 export const RankedDesign = Design.extend({
@@ -50,6 +55,20 @@ export const EvaluateFrontOutput = z.object({
      * spaced; the extreme-point terms are 0 as the true front is unknown); null below 3 designs.
      */
     delta: z.number().nullable(),
+    /** Range of system mass (tanks + valves) over the rank-0 designs, kg. */
+    systemMassKg: Range.optional(),
+    /** Range of system cost (tanks + valves) over the rank-0 designs, USD. */
+    systemCostUsd: Range.optional(),
+    /** Range of packaged volume (bounding boxes) over the rank-0 designs, L. */
+    envelopeL: Range.optional(),
+    /** Range of the burst margin BP0 / BPmin over the rank-0 designs. */
+    burstMargin: Range.optional(),
+    /** max / min - 1 of each objective over the rank-0 designs. */
+    relative: z.object({ systemMass: z.number(), systemCost: z.number(), envelope: z.number(), burstMargin: z.number() }).optional(),
+    /** False when the rank-0 designs differ by less than 5 % in every objective: no real choice. */
+    realChoice: z.boolean().optional(),
+    /** The spread in words. */
+    note: z.string().optional(),
   }),
 });
 /** Output of `evaluate-front` (parsed). */
@@ -64,6 +83,27 @@ export function spreadDelta(front: readonly Design[]): number | null {
   const mean = gaps.reduce((s, g) => s + g, 0) / gaps.length;
   if (mean === 0) return 0;
   return gaps.reduce((s, g) => s + Math.abs(g - mean), 0) / (gaps.length * mean);
+}
+
+/** How the front spreads in each objective, and whether it is a real choice (>= 5 % apart in one objective). */
+export function objectiveSpread(front: readonly Design[]) {
+  const cols = front.map(objectivesOf);
+  const range = (k: number, sign = 1) => {
+    const v = cols.map((c) => sign * c[k]);
+    return { min: Math.min(...v), max: Math.max(...v) };
+  };
+  const systemMassKg = range(0);
+  const systemCostUsd = range(1);
+  const envelopeL = range(2);
+  const burstMargin = range(3, -1);
+  const rel = (r: { min: number; max: number }) => (r.min > 0 ? r.max / r.min - 1 : 0);
+  const relative = { systemMass: rel(systemMassKg), systemCost: rel(systemCostUsd), envelope: rel(envelopeL), burstMargin: rel(burstMargin) };
+  const realChoice = Object.values(relative).some((r) => r >= REAL_CHOICE_THRESHOLD);
+  const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+  const note = `${front.length} Pareto-optimal designs spanning ${pct(relative.systemMass)} in system mass, ${pct(relative.systemCost)} in cost, ` +
+    `${pct(relative.envelope)} in packaged volume and ${pct(relative.burstMargin)} in burst margin` +
+    (realChoice ? '' : `: no real choice, every objective within ${pct(REAL_CHOICE_THRESHOLD)}`);
+  return { systemMassKg, systemCostUsd, envelopeL, burstMargin, relative, realChoice, note };
 }
 
 /** Ranks a pool of feasible designs (see the module comment). */
@@ -114,6 +154,8 @@ export const evaluateFrontStage: StagePlugin<typeof OptimizeOutput, typeof Evalu
     if (designs.length < MIN_DESIGNS) ctx.log.warn('fewer designs than wanted', { count: designs.length, wanted: MIN_DESIGNS });
     const range = (values: number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
     ctx.progress(100, `${pareto.length} Pareto-optimal of ${designs.length} designs`);
+    const spread = objectiveSpread(pareto);
+    if (!spread.realChoice) ctx.log.warn('the front offers no real choice', { relative: spread.relative });
     return {
       designs,
       count: designs.length,
@@ -122,6 +164,7 @@ export const evaluateFrontStage: StagePlugin<typeof OptimizeOutput, typeof Evalu
         massKg: range(pareto.map((d) => d.totals.massKg)),
         costUsd: range(pareto.map((d) => d.totals.costUsd)),
         delta: spreadDelta(pareto),
+        ...spread,
       },
     };
   },

@@ -1,6 +1,7 @@
 /**
- * Stage `optimize`: NSGA-II over the tank design variables of a DesignBasis, minimising
- * system mass and cost under the capacity, envelope and burst constraints
+ * Stage `optimize`: NSGA-II over the tank design variables of a DesignBasis (tank count,
+ * diameter, fiber grade, burst margin, liner), on system mass, system cost, packaged
+ * volume and burst margin under the capacity, envelope and burst constraints
  * (optimize/problem.ts). A long stage split into steps: each `run()` advances a batch of
  * generations and returns `continueLater(scratch)`; the scratch is the complete,
  * JSON-serialisable NSGA-II state, so a paused or crashed run resumes exactly where it
@@ -13,7 +14,7 @@ import { Design, DesignBasis } from '../schemas.ts';
 import { feasibleDesigns, hypervolume2D, paretoFront } from '../optimize/front.ts';
 import { initNsga2, stepNsga2, type Nsga2State } from '../optimize/nsga2.ts';
 import { noFeasibleDesignError } from '../optimize/infeasible.ts';
-import { tankProblem } from '../optimize/problem.ts';
+import { tankProblem, type TankProblem } from '../optimize/problem.ts';
 
 /** Output of `optimize`. */
 export const OptimizeOutput = z.object({
@@ -31,6 +32,8 @@ export const OptimizeOutput = z.object({
   hypervolume: z.number().optional(),
   /** 1.1 x the worst mass and cost among the feasible designs found. */
   hypervolumeReference: z.object({ massKg: z.number(), costUsd: z.number() }).optional(),
+  /** Why fewer tanks than the front's fewest do not fit, one sentence per count (see `fewerTanksNotes`). */
+  packagingNotes: z.array(z.string()).optional(),
 });
 /** Output of `optimize` (parsed). */
 export type OptimizeOutput = z.infer<typeof OptimizeOutput>;
@@ -84,7 +87,40 @@ function throwIfAborted(signal: AbortSignal): void {
   throw signal.reason ?? new StagegraphError('aborted', 'optimize aborted', { class: 'fatal' });
 }
 
-function finish(basis: DesignBasis, state: Nsga2State, problem: ReturnType<typeof tankProblem>): OptimizeOutput {
+/**
+ * For each tank count below the fewest on the front: the widest such tank within the
+ * diameter limit (each fiber option, lowest margin) and why it does not fit, e.g.
+ * "1 tank: 1536 mm long at 400 mm OD, over the 1500 mm length limit".
+ */
+export function fewerTanksNotes(problem: TankProblem, front: readonly Design[]): string[] {
+  const fewest = Math.min(...front.map((d) => d.variables.count));
+  const p = problem.packaging;
+  const notes: string[] = [];
+  for (let n = p.minCount; n < fewest; n++) {
+    let best: Design | undefined;
+    for (let f = 0; f < problem.fibers.length; f++) {
+      // The widest tank within the diameter limit (OD grows with the bore): bisection on the bore.
+      let lo = problem.lower[1];
+      let hi = problem.upper[1];
+      const od = (R: number) => 2 * problem.design([n, R, f, 0, 0]).geometry.outerRadiusMm;
+      if (p.maxDiameterMm === null || od(hi) <= p.maxDiameterMm) lo = hi;
+      else for (let k = 0; k < 40; k++) { const mid = (lo + hi) / 2; if (od(mid) <= p.maxDiameterMm) lo = mid; else hi = mid; }
+      const d = problem.design([n, lo, f, 0, 0]);
+      if (best === undefined || (d.packaging?.lengthMm ?? 0) < (best.packaging?.lengthMm ?? 0)) best = d;
+    }
+    if (best === undefined) continue;
+    const od = 2 * best.geometry.outerRadiusMm;
+    const length = best.packaging?.lengthMm ?? best.geometry.overallLengthMm;
+    const over = [
+      p.maxLengthMm !== null && length > p.maxLengthMm ? `over the ${Math.round(p.maxLengthMm)} mm length limit` : '',
+      p.maxDiameterMm !== null && od > p.maxDiameterMm + 1e-6 ? `over the ${Math.round(p.maxDiameterMm)} mm diameter limit` : '',
+    ].filter(Boolean).join(' and ');
+    notes.push(`${n} tank${n === 1 ? '' : 's'}: ${Math.round(length)} mm long at ${Math.round(od)} mm OD${over ? `, ${over}` : ', not on the front'}`);
+  }
+  return notes;
+}
+
+function finish(basis: DesignBasis, state: Nsga2State, problem: TankProblem): OptimizeOutput {
   const candidates = feasibleDesigns(problem, state);
   if (candidates.length === 0) throw noFeasibleDesignError(problem, state);
   const front = paretoFront(candidates);
@@ -103,6 +139,7 @@ function finish(basis: DesignBasis, state: Nsga2State, problem: ReturnType<typeo
     feasible: true,
     hypervolume: hypervolume2D(front.map((d) => [d.totals.massKg, d.totals.costUsd] as [number, number]), ref),
     hypervolumeReference: { massKg: ref[0], costUsd: ref[1] },
+    packagingNotes: fewerTanksNotes(problem, front),
   };
 }
 
@@ -121,7 +158,7 @@ export function createOptimizeStage(options: OptimizeOptions = {}): StagePlugin<
   return {
     name: 'optimize',
     version: '1.0.0',
-    description: 'NSGA-II over the tank design variables: system mass and cost, under capacity, envelope and burst constraints',
+    description: 'NSGA-II over tank count, diameter, fiber grade and burst margin: system mass, cost, packaged volume and margin, under capacity, envelope and burst constraints',
     capabilities: ['h2-tank', 'optimization', 'nsga-ii', 'multi-objective', 'resumable'],
     input: DesignBasis,
     output: OptimizeOutput,

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Design, DesignBasis } from '../schemas.ts';
 import { wallStressesAt } from '../analysis/stress.ts';
 import { wallModel, type Stacking, type WallModel } from '../analysis/wall.ts';
+import { basisForDesign } from '../analysis/input.ts';
 import type { Lamina } from '../analysis/lamina.ts';
 import { isotropicStiffness, solveLayeredCylinder, solveLinear, type CylLayer, type CylStiffness } from './thick-cylinder.ts';
 
@@ -113,6 +114,7 @@ export interface ValidationOptions {
  * @example validateDesign(basis, design).maxMeanDeviation // e.g. 0.03
  */
 export function validateDesign(basis: DesignBasis, design: Design, options: ValidationOptions = {}): ValidationResult {
+  basis = basisForDesign(basis, design);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const stacking = options.stacking ?? 'hoop-first';
   const w = wallModel(basis, design);
