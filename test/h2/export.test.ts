@@ -2,13 +2,15 @@
  * The export-package stage through its public entry point: `run()` with a minimal
  * context into a temporary directory, on a literal fixture (numbers from
  * engineering/evaluate-design.ts for a 70 MPa Type IV basis, rounded; no optimiser).
- * tank.step is read back by OpenCascade in step.test.ts.
+ * tank.step is read back by OpenCascade in step.test.ts; report.pdf's text is read back
+ * by pdf.js (pdfjs-dist), an independent PDF reader; tank.svg is checked as text.
  */
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStagegraphError } from '../../nodes/errors.ts';
 import type { StageContext } from '../../nodes/types.ts';
@@ -115,20 +117,45 @@ async function tempDir(): Promise<string> {
   dirs.push(d);
   return d;
 }
+/** The package of the default fixture, for comparisons. */
+async function renderDefault(): Promise<string> {
+  const dir = await tempDir();
+  await exportPackageStage.run(fixture(dir), ctx());
+  return dir;
+}
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
+
+/** The text of each page of a PDF as pdf.js reads it, items joined by single spaces. */
+async function pdfText(bytes: Buffer): Promise<string[]> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, useSystemFonts: false, verbosity: 0 }).promise;
+  const pages: string[] = [];
+  for (let i = 1; i <= pdf.numPages; i++) {
+    const content = await (await pdf.getPage(i)).getTextContent();
+    pages.push(content.items.map((it) => ('str' in it ? it.str : '')).join(' ').replace(/\s+/g, ' '));
+  }
+  await pdf.destroy();
+  return pages;
+}
+
+/** Knock-down rows as the engineering side states them (engineering/knockdowns.ts). */
+const KNOCKDOWNS = [
+  { id: 'fiber-stress', label: 'Delivered fiber stress in the vessel', value: 0.7, unit: 'x strand', source: 'H2_REFERENCE.md: CORRECTION, ANL-10/24 [R]' },
+  { id: 'burst-mean', label: 'Mean burst over minimum (BP0 / BPmin)', value: 1.1, source: 'GTR 13 +-10 % of BP0 [R]' },
+  { id: 'bosses', label: 'Bosses per tank', value: 1.6, unit: 'kg', source: '2 x 0.8 kg (car) [T]' },
+];
 
 /** Page objects in the raw file (the report is saved without object streams). */
 const rawPageCount = (pdf: Buffer): number => (pdf.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g) ?? []).length;
 
 describe('export-package stage', () => {
-  it('writes design.json, report.pdf and tank.step and reports their size and hash', async () => {
+  it('writes design.json, report.pdf, tank.step and tank.svg and reports their size and hash', async () => {
     const outDir = join(await tempDir(), 'package');
     const out = ExportOutput.parse(await exportPackageStage.run(fixture(outDir), ctx()));
     expect(out.outDir).toBe(outDir);
-    expect(out.files.map((f) => f.name)).toEqual(['design.json', 'report.pdf', 'tank.step']);
-    expect((await readdir(outDir)).sort()).toEqual(['design.json', 'report.pdf', 'tank.step']);
+    expect(out.files.map((f) => f.name)).toEqual(['design.json', 'report.pdf', 'tank.step', 'tank.svg']);
+    expect((await readdir(outDir)).sort()).toEqual(['design.json', 'report.pdf', 'tank.step', 'tank.svg']);
     for (const f of out.files) {
       const bytes = await readFile(f.path);
       expect(bytes.byteLength).toBe(f.bytes);
@@ -156,8 +183,9 @@ describe('export-package stage', () => {
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.toString('latin1').trimEnd().endsWith('%%EOF')).toBe(true);
     const loaded = await PDFDocument.load(pdf, { updateMetadata: false });
-    expect(loaded.getPageCount()).toBe(4); // summary, design + analyses, compliance + chart, decision log
-    expect(rawPageCount(pdf)).toBe(4);
+    // summary, design (drawing, figures, knock-downs, references), analyses, compliance + chart, decision log
+    expect(loaded.getPageCount()).toBeGreaterThanOrEqual(5);
+    expect(rawPageCount(pdf)).toBe(loaded.getPageCount());
     expect(loaded.getTitle()).toBe(`Hydrogen tank design report - ${chosen.id}`);
     expect(loaded.getCreationDate()?.toISOString()).toBe('2025-03-01T10:00:05.000Z');
 
@@ -165,6 +193,52 @@ describe('export-package stage', () => {
     expect(step.startsWith('ISO-10303-21;')).toBe(true);
     expect(step).toContain("FILE_SCHEMA(('AUTOMOTIVE_DESIGN");
     expect(step).toContain(`MANIFOLD_SOLID_BREP('${chosen.id}'`);
+
+    const svg = await readFile(join(outDir, 'tank.svg'), 'utf8');
+    expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    for (const label of ['Overall length 829 mm', 'Cylinder 600 mm', 'OD 340 mm', 'ID 300 mm', 'Polar opening 79.7 mm', 'Dome 114 mm']) expect(svg).toContain(`>${label}</text>`);
+    expect(svg).toContain('Wall: HDPE liner 4 mm + T700S/epoxy composite 15.8 mm; one of 2 tanks, water volume 52.0 L');
+    expect(svg.match(/<polygon /g)!.length).toBeGreaterThanOrEqual(5); // wall, liner, gas space, two polar openings
+  });
+
+  it("report.pdf reads as an engineer's report: drawing labels, human labels with units, no field paths, references", async () => {
+    const dir = await tempDir();
+    const input = fixture(dir);
+    input.design = { ...chosen, safetyMargin: 1.9e-11, assumptions: KNOCKDOWNS };
+    input.front = front.map((d) => (d.id === chosen.id ? input.design : d));
+    await exportPackageStage.run(input, ctx());
+    const pages = await pdfText(await readFile(join(dir, 'report.pdf')));
+    const all = pages.join('\n');
+    if (process.env['SHOW_REPORT']) console.log(pages.map((p, i) => `--- page ${i + 1}\n${p}`).join('\n'));
+    // Summary: tank-only figures named as such, the margin rounded, not 1.9e-11.
+    expect(pages[0]).toContain('Tanks only: 50.23 kg (8.3 wt % H2)');
+    expect(pages[0]).toContain('Burst margin over the required burst 0.0 %');
+    expect(all).not.toMatch(/e-1\d/);
+    // The section drawing's dimensions are text in the PDF (vector drawing, not an image).
+    const design = pages.find((p) => p.includes('Section drawing'))!;
+    for (const label of ['Overall length 829 mm', 'Cylinder 600 mm', 'OD 340 mm', 'ID 300 mm', 'Dome 114 mm']) expect(design).toContain(label);
+    // Human labels with units, never field paths.
+    for (const row of ['Inner radius 150 mm', 'Cylinder length 600 mm', 'Helical winding angle 15 deg', 'Composite wall thickness 15.82 mm', 'Fiber volume fraction 60.0 %', 'Tank mass as delivered (no valves) 25.12 kg']) {
+      expect(all).toContain(row);
+    }
+    expect(all).not.toMatch(/variables\.|geometry\.|layup\.|massKg\.|innerRadiusMm|safetyMargin|[a-z][A-Z][a-z]+(MPa|Mm|Kg|Usd)\b/);
+    // Analyses read from their field names: 'Predicted burst 168.2 MPa', 'Peak gas temp (with heat transfer) 78.4 C'.
+    expect(all).toContain('Predicted burst 168.2 MPa');
+    expect(all).toContain('Peak gas temp (with heat transfer) 78.4 C');
+    // The knock-downs table from the design's stated assumptions, and the reference comparison.
+    expect(all).toContain('Knock-downs and allowances');
+    expect(all).toContain('Delivered fiber stress in the vessel 0.7 x strand H2_REFERENCE.md: CORRECTION, ANL-10/24 [R]');
+    expect(all).toContain('Toyota Mirai gen 1 (Type IV) 70 2 122.4 5.0 87.5 5.7 979 tank only H2_REFERENCE.md, "A published tank" [S]');
+    expect(all).toContain('Cost per tank (no valves) 491 USD');
+    expect(all).toContain('8.3 wt % tank only against the Mirai gen 1\'s 5.7 % (1.46 x); 1448 bar L/kg; ABOVE the 4.5-6.5 wt % band and ABOVE the 750-1150 bar L/kg band');
+  });
+
+  it('says so when a design states no knock-downs', async () => {
+    const dir = await tempDir();
+    await exportPackageStage.run(fixture(dir), ctx());
+    const all = (await pdfText(await readFile(join(dir, 'report.pdf')))).join('\n');
+    expect(all).toContain('This design record states no knock-downs: it is the ideal netting shell');
   });
 
   it('writes byte-identical files for the same input', async () => {
@@ -181,7 +255,7 @@ describe('export-package stage', () => {
     await exportPackageStage.run(input, ctx());
     const pdf = await readFile(join(dir, 'report.pdf'));
     const pages = (await PDFDocument.load(pdf)).getPageCount();
-    expect(pages).toBeGreaterThan(4);
+    expect(pages).toBeGreaterThan((await PDFDocument.load(await readFile(join(await renderDefault(), 'report.pdf')))).getPageCount());
     expect(rawPageCount(pdf)).toBe(pages);
   });
 

@@ -87,9 +87,9 @@ export function drawParetoChart(target: ChartTarget, points: ChartPoint[]): void
   page.drawLine({ start: { x: plot.x, y: plot.y }, end: { x: plot.x + plot.width, y: plot.y }, thickness: 0.8, color: INK.text });
   page.drawLine({ start: { x: plot.x, y: plot.y }, end: { x: plot.x, y: plot.y + plot.height }, thickness: 0.8, color: INK.text });
 
-  const xTitle = 'System mass, kg';
+  const xTitle = 'Mass of all tanks, kg';
   page.drawText(xTitle, { x: plot.x + plot.width / 2 - font.widthOfTextAtSize(xTitle, 8.5) / 2, y: target.y + 4, size: 8.5, font, color: INK.text });
-  const yTitle = 'System cost, USD';
+  const yTitle = 'Cost of all tanks, USD';
   page.drawText(yTitle, {
     x: target.x + 10,
     y: plot.y + plot.height / 2 - font.widthOfTextAtSize(yTitle, 8.5) / 2,

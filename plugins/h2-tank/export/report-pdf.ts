@@ -1,45 +1,23 @@
 /**
  * report.pdf: the human-readable report of a design run, rendered from the validated
- * design document so the PDF and design.json cannot disagree. Four sections, each from
- * a new page: summary, design and analyses, compliance and the Pareto chart, decision
- * log. Deterministic: dates come from the document, the standard fonts are not embedded.
+ * design document so the PDF and design.json cannot disagree. Sections, each from a new
+ * page: summary; the design (dimensioned section drawing, labelled figures, knock-downs,
+ * comparison with published tanks); analyses; compliance and the Pareto chart; decision
+ * log. Labels are words with units, never field paths. Deterministic: dates come from
+ * the document, the standard fonts are not embedded.
  */
 import { PDFDocument } from 'pdf-lib';
 import type { DesignDocument } from './design-json.ts';
+import { figure, percent } from './labels.ts';
 import { drawParetoChart, type ChartPoint } from './pareto-chart.ts';
 import { INK, PdfFlow, type Column } from './pdf-flow.ts';
+import { analysisRows, designPages } from './report-design.ts';
 
 /** Lower heating value of hydrogen, kWh/kg (H2_REFERENCE.md, DOE targets). */
 const LHV_KWH_PER_KG = 33.3;
 
-/** A number for a table: about four significant figures, no locale, no exponent for everyday sizes. */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (Number.isInteger(x) && a < 1e9) return String(x);
-  if (a >= 1000) return x.toFixed(0);
-  if (a >= 100) return x.toFixed(1);
-  if (a >= 1) return x.toFixed(2);
-  if (a >= 0.001) return x.toPrecision(3);
-  return x.toExponential(2);
-}
-
-/** A free-form analysis record as (key, value) rows, nested keys dotted. */
-export function flatten(value: unknown, prefix = '', depth = 0, rows: string[][] = []): string[][] {
-  if (value === null || value === undefined) rows.push([prefix, '-']);
-  else if (typeof value === 'number') rows.push([prefix, fmt(value)]);
-  else if (typeof value === 'boolean') rows.push([prefix, value ? 'yes' : 'no']);
-  else if (typeof value === 'string') rows.push([prefix, value]);
-  else if (Array.isArray(value)) {
-    const simple = value.every((v) => typeof v !== 'object' || v === null);
-    const text = value.map((v) => (typeof v === 'number' ? fmt(v) : String(v))).join(', ');
-    if (simple && value.length <= 8 && text.length <= 120) rows.push([prefix, text]);
-    else rows.push([prefix, `${value.length} entries (see design.json)`]);
-  } else if (typeof value === 'object' && depth < 3) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, depth + 1, rows);
-  } else rows.push([prefix, 'see design.json']);
-  return rows;
-}
+/** A number for a table (see labels.ts `figure`): about four significant figures, noise as 0. */
+export const fmt = figure;
 
 const KV: Column[] = [
   { header: 'Item', width: 0.45 },
@@ -52,13 +30,18 @@ function summary(flow: PdfFlow, doc: DesignDocument): void {
   flow.paragraph(`Run ${pv.runId} · design ${d.id} · ${pv.createdAt} · stagegraph ${pv.stagegraphVersion} · seed ${pv.seed}`, { size: 8.5, color: INK.muted });
   flow.heading('Summary');
   const kwh = d.totals.storedH2Kg * LHV_KWH_PER_KG;
+  const sys = d.totals.system;
+  const n = d.variables.count;
+  const fiber = d.materials?.fiber ?? basis.fiber;
+  const liner = d.materials?.liner ?? basis.liner;
   flow.paragraph(
-    `${d.variables.count} x Type ${basis.tankType} tank${d.variables.count > 1 ? 's' : ''} (${basis.liner} liner, ${basis.fiber}/epoxy) ` +
+    `${n} x Type ${basis.tankType} tank${n > 1 ? 's' : ''} (${liner}${fiber === 'none' ? ', no wrap' : ` liner, ${fiber}/epoxy`}) ` +
       `for ${req.application} use at ${fmt(req.pressureMPa)} MPa nominal working pressure, storing ${fmt(d.totals.storedH2Kg)} kg of hydrogen ` +
-      `at 15 C in ${fmt(d.totals.waterVolumeL)} L. System mass ${fmt(d.totals.massKg)} kg (${fmt(d.totals.gravimetricPct)} wt % H2), ` +
-      `cost ${fmt(d.totals.costUsd)} USD (${fmt(d.totals.costUsd / kwh)} USD/kWh). Predicted burst ${fmt(d.burstPressureMPa)} MPa, ` +
-      `${fmt(d.safetyMargin * 100)} % above the required ${fmt(basis.burstRatio)} x NWP. ` +
-      `Compliance: ${doc.compliance.passed ? 'passed' : 'FAILED'} (${doc.compliance.rules.length} rules).`,
+      `at 15 C in ${fmt(d.totals.waterVolumeL)} L. Tanks only: ${fmt(d.totals.massKg)} kg (${d.totals.gravimetricPct.toFixed(1)} wt % H2), ` +
+      `${fmt(d.totals.costUsd)} USD. ` +
+      (sys ? `Storage system with valves and fittings: ${fmt(sys.massKg)} kg (${sys.gravimetricPct.toFixed(1)} wt % H2), ${fmt(sys.costUsd)} USD (${fmt(sys.costUsd / kwh)} USD/kWh). ` : '') +
+      `Predicted burst ${fmt(d.burstPressureMPa)} MPa against ${fmt(basis.burstRatio * req.pressureMPa)} MPa required (${fmt(basis.burstRatio)} x NWP), ` +
+      `margin ${percent(d.safetyMargin)}. Compliance with ${basis.standards.join(', ')}: ${doc.compliance.passed ? 'passed' : 'FAILED'} (${doc.compliance.rules.length} rules).`,
   );
   flow.heading('Requirements', 3);
   const env = req.envelope;
@@ -68,24 +51,28 @@ function summary(flow: PdfFlow, doc: DesignDocument): void {
     ['Water volume', req.waterVolumeL !== undefined ? `${fmt(req.waterVolumeL)} L` : '-'],
     ['Application / market', `${req.application} / ${req.market}`],
     ['Service temperature', `${fmt(req.temperatureC.min)} to ${fmt(req.temperatureC.max)} C`],
-    ['Envelope', `length <= ${env.maxLengthMm !== undefined ? `${fmt(env.maxLengthMm)} mm` : 'free'}, diameter <= ${env.maxDiameterMm !== undefined ? `${fmt(env.maxDiameterMm)} mm` : 'free'}`],
+    ['Envelope (stated)', `length ${env.maxLengthMm !== undefined ? `<= ${fmt(env.maxLengthMm)} mm` : 'free'}, diameter ${env.maxDiameterMm !== undefined ? `<= ${fmt(env.maxDiameterMm)} mm` : 'free'}`],
     ['Standards', req.standards.join(', ') || '-'],
     ['Priorities', req.priorities.join(', ') || '-'],
+    ['Named by the requester (binding)', statedText(req.stated) || '-'],
     ['Read by', req.parsedBy],
   ]);
   flow.heading('Chosen design: key figures', 3);
   const g = d.geometry;
   flow.table(KV, [
-    ['Tank type / liner / fiber', `Type ${basis.tankType} / ${basis.liner} / ${basis.fiber} + ${basis.resin}`],
-    ['Tanks', String(d.variables.count)],
+    ['Tank type / liner / wrap', `Type ${basis.tankType} / ${liner} / ${fiber === 'none' ? 'none' : `${fiber} + ${basis.resin}`}`],
+    ['Standards', basis.standards.join(', ')],
+    ['Tanks', String(n)],
     ['Outer diameter x overall length (each)', `${fmt(2 * g.outerRadiusMm)} x ${fmt(g.overallLengthMm)} mm`],
-    ['Water volume (each / system)', `${fmt(g.waterVolumeL)} / ${fmt(d.totals.waterVolumeL)} L`],
-    ['Stored H2 (system)', `${fmt(d.totals.storedH2Kg)} kg`],
-    ['Mass (system)', `${fmt(d.totals.massKg)} kg`],
-    ['Gravimetric / volumetric', `${fmt(d.totals.gravimetricPct)} wt % / ${fmt(d.totals.volumetricKgPerL)} kg/L`],
-    ['Cost (system)', `${fmt(d.totals.costUsd)} USD (${fmt(d.totals.costUsd / kwh)} USD/kWh)`],
-    ['Burst pressure / required', `${fmt(d.burstPressureMPa)} / ${fmt(basis.burstRatio * req.pressureMPa)} MPa`],
-    ['Safety margin', `${fmt(d.safetyMargin * 100)} %`],
+    ['Water volume (each / all tanks)', `${fmt(g.waterVolumeL)} / ${fmt(d.totals.waterVolumeL)} L`],
+    ['Stored H2 (all tanks, NWP and 15 C)', `${fmt(d.totals.storedH2Kg)} kg`],
+    ['Mass, tanks only (as delivered)', `${fmt(d.totals.massKg)} kg, ${d.totals.gravimetricPct.toFixed(1)} wt % H2`],
+    ...(sys ? [['Mass, storage system (tanks + valves and fittings)', `${fmt(sys.massKg)} kg, ${sys.gravimetricPct.toFixed(1)} wt % H2`]] : []),
+    ['Volumetric, tanks only', `${fmt(d.totals.volumetricKgPerL)} kg H2 per litre of water volume`],
+    ['Cost, tanks only', `${fmt(d.totals.costUsd)} USD`],
+    ...(sys ? [['Cost, storage system', `${fmt(sys.costUsd)} USD (${fmt(sys.costUsd / kwh)} USD/kWh)`]] : []),
+    ['Burst pressure: predicted / required', `${fmt(d.burstPressureMPa)} / ${fmt(basis.burstRatio * req.pressureMPa)} MPa`],
+    ['Burst margin over the required burst', percent(d.safetyMargin)],
   ]);
   flow.heading('Assumptions', 3);
   flow.bullets(doc.assumptions.length ? doc.assumptions : ['None stated.']);
@@ -93,31 +80,18 @@ function summary(flow: PdfFlow, doc: DesignDocument): void {
   flow.bullets(doc.warnings.length ? doc.warnings : ['None.']);
 }
 
-function designAndAnalyses(flow: PdfFlow, doc: DesignDocument): void {
-  const d = doc.design;
-  flow.heading('Design');
-  const rows = [
-    ...flatten(d.variables, 'variables'),
-    ...flatten(d.geometry, 'geometry'),
-    ...flatten(d.layup, 'layup'),
-    ...flatten(d.massKg, 'massKg'),
-    ['costUsd', fmt(d.costUsd)],
-    ['storedH2Kg', fmt(d.storedH2Kg)],
-    ['burstPressureMPa', fmt(d.burstPressureMPa)],
-    ['safetyMargin', fmt(d.safetyMargin)],
-  ];
-  flow.paragraph('One tank; the unit is in each name.', { size: 8.5, color: INK.muted });
-  flow.pairs(rows, ['Parameter', 'Value']);
+function analyses(flow: PdfFlow, doc: DesignDocument): void {
   flow.heading('Analyses');
+  const TITLES: Record<string, string> = { stress: 'Stress', failure: 'Failure and burst', thermal: 'Fast-fill thermal', cost: 'Cost' };
   for (const [name, result] of Object.entries(doc.analyses)) {
-    flow.heading(name, 3);
+    flow.heading(TITLES[name] ?? name, 3);
     if (result === null) {
       flow.paragraph('Not run in this workflow (degraded or skipped).', { color: INK.muted });
       continue;
     }
     // Stated assumptions read better as a list than as a table cell.
     const { assumptions, ...figures } = result;
-    flow.pairs(flatten(figures));
+    flow.pairs(analysisRows(figures));
     if (Array.isArray(assumptions) && assumptions.length) {
       flow.paragraph('Assumptions', { bold: true, size: 9 });
       flow.bullets(assumptions.map(String), 8.5);
@@ -125,7 +99,18 @@ function designAndAnalyses(flow: PdfFlow, doc: DesignDocument): void {
   }
   flow.heading('Validation', 3);
   if (doc.validation === null) flow.paragraph('No independent validation result.', { color: INK.muted });
-  else flow.pairs(flatten(doc.validation));
+  else flow.pairs(analysisRows(doc.validation));
+}
+
+/** What the requester named, in their words: 'Type III ("Type III"), steel ("steel")'. */
+function statedText(stated: DesignDocument['requirements']['stated']): string {
+  if (!stated) return '';
+  const parts: string[] = [];
+  if (stated.tankType) parts.push(`Type ${stated.tankType.value} ("${stated.tankType.words}")${stated.tankType.confirmed ? ', confirmed' : ''}`);
+  if (stated.liner) parts.push(`liner ${stated.liner.value} ("${stated.liner.words}")`);
+  if (stated.fiber) parts.push(`${stated.fiber.value === 'none' ? 'no wrap' : `fiber ${stated.fiber.value}`} ("${stated.fiber.words}")`);
+  if (stated.application) parts.push(`application ${stated.application.value} ("${stated.application.words}")`);
+  return parts.join('; ');
 }
 
 function compliance(flow: PdfFlow, doc: DesignDocument): void {
@@ -167,7 +152,7 @@ function compliance(flow: PdfFlow, doc: DesignDocument): void {
     points.push({ id: doc.design.id, massKg: t.massKg, costUsd: t.costUsd, chosen: true, onFront: false });
   }
   flow.paragraph(
-    `${doc.paretoFront.length} Pareto-optimal designs (system mass and cost of all tanks). ` +
+    `${doc.paretoFront.length} Pareto-optimal designs (mass and cost of all tanks, tanks only). ` +
       `The chosen design ${doc.design.id} is marked; the full front with its variables is in design.json.`,
     { size: 8.5, color: INK.muted },
   );
@@ -219,7 +204,9 @@ export async function renderReport(doc: DesignDocument): Promise<{ bytes: Uint8A
   const flow = await PdfFlow.create(pdf);
   summary(flow, doc);
   flow.newPage();
-  designAndAnalyses(flow, doc);
+  designPages(flow, doc);
+  flow.newPage();
+  analyses(flow, doc);
   flow.newPage();
   compliance(flow, doc);
   flow.newPage();

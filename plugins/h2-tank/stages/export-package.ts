@@ -1,7 +1,8 @@
 /**
  * Stage 10 of the h2-tank workflow: writes the design package into `outDir`:
- * design.json (validated record), report.pdf (human-readable report) and tank.step
- * (outer envelope as an exact STEP B-rep). Returns each file's size and SHA-256.
+ * design.json (validated record), report.pdf (human-readable report), tank.step
+ * (outer envelope as an exact STEP B-rep) and tank.svg (the dimensioned section
+ * drawing, the same one the report shows). Returns each file's size and SHA-256.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import type { StageContext, StagePlugin } from '../../../nodes/types.ts';
 import { Design, DesignBasis, Requirements } from '../schemas.ts';
 import { Analyses, Compliance, DecisionRecordSchema, buildDesignDocument, serializeDesignDocument } from '../export/design-json.ts';
 import { renderReport } from '../export/report-pdf.ts';
+import { drawingLabels } from '../export/report-design.ts';
+import { sectionDrawing, toSvg } from '../export/section-drawing.ts';
 import { tankStep } from '../export/step.ts';
 import type { OuterProfile } from '../export/outer-profile.ts';
 import { stagegraphVersion } from '../../../graph/packs/index.ts';
@@ -39,7 +42,7 @@ export const ExportInput = z.object({
 export type ExportInput = z.infer<typeof ExportInput>;
 
 /** The names of the files in a package. */
-export const EXPORT_FILES = ['design.json', 'report.pdf', 'tank.step'] as const;
+export const EXPORT_FILES = ['design.json', 'report.pdf', 'tank.step', 'tank.svg'] as const;
 
 /** One written file. */
 export const ExportedFile = z.object({
@@ -79,6 +82,8 @@ function envelopeAssumptions(p: OuterProfile): string[] {
       `r0/R = ${p.rho0.toFixed(3)} stretched axially by ${p.axialScale.toFixed(3)} to ${p.domeHeightMm.toFixed(1)} mm each; ` +
       `envelope volume ${(p.volumeMm3 / 1e6).toFixed(2)} L.`,
     `Polar openings are closed by flat caps of radius ${p.poleRadiusMm.toFixed(1)} mm at the dome poles; bosses and valves are not modelled.`,
+    'tank.svg is the section drawing of one tank through its axis (the one in report.pdf): outer contour as in tank.step, liner contours on the ' +
+      'isotensoid meridian at the liner radii; every dimension printed on it is a figure of design.json.',
   ];
 }
 
@@ -106,6 +111,7 @@ async function run(input: ExportInput, ctx: StageContext): Promise<ExportOutput>
   });
   ctx.progress(20, 'design document assembled');
   ctx.signal.throwIfAborted();
+  const svg = toSvg(sectionDrawing(doc.design, drawingLabels(doc)));
   const report = await renderReport(doc);
   ctx.progress(60, `report rendered (${report.pages} pages)`);
   ctx.signal.throwIfAborted();
@@ -115,6 +121,7 @@ async function run(input: ExportInput, ctx: StageContext): Promise<ExportOutput>
     await writeAtomic(outDir, 'design.json', serializeDesignDocument(doc)),
     await writeAtomic(outDir, 'report.pdf', report.bytes),
     await writeAtomic(outDir, 'tank.step', step.text),
+    await writeAtomic(outDir, 'tank.svg', svg),
   ];
   ctx.progress(100, 'package written');
   ctx.log.info('export package written', { outDir, files: files.map((f) => `${f.name} ${f.bytes} B`) });
@@ -124,12 +131,12 @@ async function run(input: ExportInput, ctx: StageContext): Promise<ExportOutput>
 /**
  * The export stage plugin.
  * @example
- * const out = await exportPackageStage.run(input, ctx); // out.files: design.json, report.pdf, tank.step
+ * const out = await exportPackageStage.run(input, ctx); // out.files: design.json, report.pdf, tank.step, tank.svg
  */
 export const exportPackageStage: StagePlugin<typeof ExportInput, typeof ExportOutput> = {
   name: NAME,
   version: VERSION,
-  description: 'Writes design.json, report.pdf and tank.step (STEP AP214 B-rep of the outer envelope) for the chosen design',
+  description: 'Writes design.json, report.pdf, tank.step (STEP AP214 B-rep of the outer envelope) and tank.svg (dimensioned section drawing) for the chosen design',
   capabilities: ['export'],
   input: ExportInput,
   output: ExportOutput,
