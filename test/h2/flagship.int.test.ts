@@ -25,7 +25,7 @@ import { expectWellFormedLog } from '../support/runs.ts';
 /** H2 density at 70 MPa and 15 C from the Lemmon-Huber-Leachman fit, kg/m3 (H2_REFERENCE.md [C]). */
 const RHO_70MPA_15C = 40.17;
 const DEMO = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
-const ARTIFACTS = ['design.json', 'report.pdf', 'tank.step'];
+const ARTIFACTS = ['design.json', 'report.pdf', 'tank.step', 'tank.svg'];
 
 /**
  * A copy of `stage` (same name, schemas and policy) whose `run()` always throws `error`.
