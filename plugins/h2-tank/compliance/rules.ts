@@ -12,7 +12,8 @@ import { FailureResult } from '../analysis/failure.ts';
 import { SourceTag, basisForDesign } from '../analysis/input.ts';
 import { StressResult } from '../analysis/stress.ts';
 import { ThermalResult } from '../analysis/thermal.ts';
-import { deliveredStressFactor } from '../engineering/materials.ts';
+import { deliveredStressFactor, linerMaterial } from '../engineering/materials.ts';
+import { fatigueCycles } from '../engineering/steel-wall.ts';
 import { BURST_RATIO } from '../decisions/materials.ts';
 import { CYCLING_PROXY_STRESS_RATIO, STANDARD_LIMITS, fiberFamily, type StandardLimits } from './limits.ts';
 
@@ -75,6 +76,26 @@ type Draft = Omit<ComplianceRule, 'id' | 'standard' | 'source'> & { source?: Sou
 
 const atLeast = (measured: number, limit: number): Verdict => (measured >= limit * (1 - 1e-9) ? 'pass' : 'fail');
 const atMost = (measured: number, limit: number): Verdict => (measured <= limit * (1 + 1e-9) ? 'pass' : 'fail');
+
+/** Cycles a steel vessel must survive in the screening estimate: the GTR 13 figure, 22,000 to 125 % NWP [R], taken for every standard (conservative). */
+export const STEEL_CYCLES_REQUIRED = 22_000;
+
+/** Type I pressure cycling: Basquin-Morrow estimate of cycles to crack initiation at the bore, with a hydrogen knock-down (steel-wall.ts), reported as not assessable. */
+function steelCycling(lim: StandardLimits, input: ComplianceInput): Draft {
+  const { basis, design } = input;
+  const liner = linerMaterial(basis.liner);
+  const steel = { yieldMPa: liner.yieldStrengthMPa ?? liner.tensileStrengthMPa, tensileMPa: liner.tensileStrengthMPa };
+  const cycles = fatigueCycles(design.geometry.innerRadiusMm, design.variables.linerThicknessMm, 1.25 * basis.requirements.pressureMPa, steel);
+  return {
+    rule: 'pressure-cycling', clause: lim.cyclingTest,
+    requirement: `${lim.cycling.value}; screening: estimated cycles to 125 % NWP >= ${STEEL_CYCLES_REQUIRED}`,
+    limit: STEEL_CYCLES_REQUIRED, measured: Math.round(Math.min(cycles, 1e9)), unit: 'cycles',
+    // Reported, not judged: the estimate's constants are typical values [T] and its H2
+    // knock-down a guess; a cycle test or an ISO 11114-4 / fracture-mechanics analysis decides.
+    verdict: 'not-assessable',
+    note: `Screening estimate ${Math.round(cycles)} cycles (${cycles >= STEEL_CYCLES_REQUIRED ? 'above' : 'BELOW'} ${STEEL_CYCLES_REQUIRED}): Basquin-Morrow on the Lamé bore von Mises stress, sigma_f' = Rm + 345 MPa, b = -0.09, stress amplitude doubled for hydrogen [T]; UTS ${steel.tensileMPa} MPa (<= 950 for H2, ISO 11114-1 [R]). Not the cycle test: a test or a fracture-mechanics analysis decides.`,
+  };
+}
 
 /** The six rules of one standard. */
 function rulesOf(standard: Standard, lim: StandardLimits, input: ComplianceInput): Draft[] {
@@ -145,10 +166,12 @@ function rulesOf(standard: Standard, lim: StandardLimits, input: ComplianceInput
       verdict: atLeast(stress.stressRatio as number, proxy),
       note: 'Proxy, not the cycle test: fiber strength / fiber stress at NWP against the stress ratio these standards set for the fiber (stress rupture and fatigue) [R]; liner fatigue not assessed.',
     }
-    : {
-      rule: 'pressure-cycling', clause: lim.cyclingTest, requirement: lim.cycling.value, limit: null, measured: null, unit: '-',
-      verdict: 'not-assessable', note: 'All-metal wall: cycle life needs a fatigue (S-N or fracture-mechanics) analysis of the metal, not done here.',
-    });
+    : basis.tankType === 'I'
+      ? steelCycling(lim, input)
+      : {
+        rule: 'pressure-cycling', clause: lim.cyclingTest, requirement: lim.cycling.value, limit: null, measured: null, unit: '-',
+        verdict: 'not-assessable', note: 'All-metal wall: cycle life needs a fatigue (S-N or fracture-mechanics) analysis of the metal, not done here.',
+      });
 
   drafts.push({
     rule: 'permeation', clause: lim.permeationTest, requirement: lim.permeation.value, limit: null, measured: null, unit: 'mL/h/L',
