@@ -12,6 +12,8 @@ import { EventBus } from './events/bus.ts';
 import { EventLog } from './events/log.ts';
 import { EventNotifier, newOrigin } from './events/notify.ts';
 import { EventRelay } from './events/relay.ts';
+import { RunQueue } from './queue/queue.ts';
+import { RunWorker } from './queue/worker.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
 import { ProcessLease } from './runs/lease.ts';
 import { gc } from './retention/gc.ts';
@@ -70,8 +72,24 @@ export interface StagegraphOptions {
    * dedicated LISTEN connection; see `events/relay.ts`). `serve` turns it on. @default false
    */
   relayEvents?: boolean;
+  /**
+   * Start runs through the queue (pg-boss in the same database) instead of executing them
+   * where they are started, and with `concurrency` > 0 execute queued runs here (a
+   * worker). `concurrency: 0` is API only: this process starts and reads runs, others
+   * execute them. Without `queue` everything runs in this process, as before.
+   */
+  queue?: QueueOptions;
   /** Told about errors no caller can receive (a run whose outcome could not be recorded). @default console.error */
   onError?: (error: unknown, context: string) => void;
+}
+
+export interface QueueOptions {
+  /** Runs this process executes at once; 0 for API only. @default 4 */
+  concurrency?: number;
+  /** The workflows whose runs this process takes. @default every registered workflow */
+  workflows?: string[];
+  /** The most runs of a workflow running at once across every worker, by workflow id. */
+  limits?: Record<string, number>;
 }
 
 export interface Stagegraph {
@@ -117,8 +135,12 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   let onControl: (m: ControlMessage) => void = () => undefined;
   const lease = new ProcessLease(db.url, { onLost: () => onLost(), onControl: (m) => onControl(m) });
   const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report);
-  const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation });
-  const recovering = options.recover ?? true;
+  const queue = options.queue ? new RunQueue(db.pool, db.url) : undefined;
+  await queue?.start([...workflows.keys()]);
+  const concurrency = options.queue ? options.queue.concurrency ?? 4 : undefined;
+  const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation, queue });
+  // An API-only process executes nothing, so it takes nothing over either.
+  const recovering = options.recover ?? concurrency !== 0;
   // A lost lease stops this process's runs; under a new lease it takes them back at once.
   onLost = () =>
     void executor
@@ -141,12 +163,18 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
     collector.unref();
   }
   await relay?.start();
+  const worker = queue && concurrency ? new RunWorker(db.url, db.pool, queue, executor, {
+    concurrency, workflows: options.queue?.workflows ?? [...workflows.keys()], limits: options.queue?.limits, onError: report,
+  }) : undefined;
+  await worker?.start();
   return {
     runs, db, saver, bus, ledger, decisions, workflows, registry, breakers,
     close: async () => {
       clearInterval(sweep);
       clearInterval(collector);
+      await worker?.stop();
       await runs.drain();
+      await queue?.stop();
       await notifier?.close();
       await relay?.close();
       await lease.close();

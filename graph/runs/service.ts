@@ -20,6 +20,8 @@ import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
 import type pg from 'pg';
 import { toCheckpoint, toRunView, type CheckpointInfo, type RunView } from './view.ts';
+import { dispatchOf } from '../queue/dispatch.ts';
+import type { RunQueue } from '../queue/queue.ts';
 
 export interface StartRunInput {
   workflowId: string;
@@ -39,10 +41,13 @@ export interface RunsOptions {
   deps?: StageRuntimeDeps;
   /** Retries of a failing compensation. @default { attempts: 3, backoffMs: 100 } */
   compensation?: CompensationPolicy;
+  /** Start runs through the queue (workers execute them) instead of in this process. */
+  queue?: RunQueue;
 }
 
 export class Runs {
   private readonly recovery: Recovery;
+  private readonly queue?: RunQueue;
 
   constructor(
     private readonly store: RunStore,
@@ -51,6 +56,7 @@ export class Runs {
     private readonly pool: pg.Pool,
     options: RunsOptions = {},
   ) {
+    this.queue = options.queue;
     this.recovery = new Recovery(store, events, executor, new Saga(store, events, options.deps ?? {}, options.compensation), pool);
   }
 
@@ -68,6 +74,22 @@ export class Runs {
     }
     const owner = input.owner ?? 'local';
     const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
+    const dispatch = dispatchOf(fields.options);
+    if (!this.queue && dispatch.startAfter) {
+      throw new StagegraphError('queue_required', 'options.startAfter schedules a run through the queue, and this stagegraph executes runs in-process', {
+        class: 'validation',
+        details: { field: 'options.startAfter' },
+        hint: 'serve with --workers <n> (or run stagegraph worker processes) to use the queue',
+      });
+    }
+    if (this.queue) {
+      // Inserted `queued` with its started event and its job, in one transaction; a worker takes it.
+      const started = { type: 'workflow.started', payload: { workflowId: fields.workflowId, request: input.request, owner } } as const;
+      const at = new Date();
+      const row = await this.queue.enqueue(fields, dispatch, started, at);
+      this.events.bus.publish([{ ...started, runId: row.id, seq: 1, at: at.toISOString() }]);
+      return row;
+    }
     let row: RunRow | undefined;
     // Inserted `running`, held by this process, with its started event: one statement.
     const create = async (executor: number) => {

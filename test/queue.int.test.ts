@@ -1,0 +1,133 @@
+/**
+ * The run queue (pg-boss) with API-only and worker stagegraphs on one database, in one
+ * test process (the multi-process claims are in test/scale-out.int.test.ts): runs
+ * started on the API side execute on a worker; under a saturated worker, high priority
+ * runs start before low priority runs queued earlier; a run scheduled 2 s ahead starts
+ * after 2 s; a per-workflow limit of 3 is never exceeded across two workers; a queued
+ * run aborted never starts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
+import type { RunRow } from '../graph/runs/row.ts';
+import { stage } from './fixtures/stages.ts';
+import { sequence } from './fixtures/workflows.ts';
+import { testDatabase, type TestDatabase } from './support/db.ts';
+
+/** When each run's first stage started, and how many runs of `limited` run at once (at most). */
+const startedAt = new Map<string, number>();
+let running = 0;
+let mostRunning = 0;
+
+const first = stage('first', { run: async ({ n }: { n: number }, ctx) => (startedAt.set(ctx.runId, Date.now()), { n: n + 1 }) });
+const hold = (ms: number) => stage('hold', { ms });
+const quick = sequence('quick', [first, hold(150)]);
+const limited = sequence('limited', [
+  stage('enter', { run: async ({ n }: { n: number }) => ((running++, (mostRunning = Math.max(mostRunning, running))), { n }) }),
+  stage('work', { ms: 120 }),
+  stage('leave', { run: async ({ n }: { n: number }) => (running--, { n }) }),
+]);
+
+let t: TestDatabase;
+const open: Stagegraph[] = [];
+
+async function stagegraph(concurrency: number, limits?: Record<string, number>): Promise<Stagegraph> {
+  const sg = await createStagegraph({ database: t.db, workflows: [quick, limited], queue: { concurrency, limits }, onError: () => undefined });
+  open.push(sg);
+  return sg;
+}
+
+async function until(sg: Stagegraph, ids: string[], status: RunRow['status'] = 'completed'): Promise<RunRow[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await Promise.all(ids.map((id) => sg.runs.get(id)));
+    if (rows.every((r) => r.status === status)) return rows;
+    if (Date.now() > deadline) throw new Error(`not all ${status}: ${rows.map((r) => r.status).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The states of the pg-boss jobs of run `id`. */
+async function jobStates(id: string): Promise<string[]> {
+  const { rows } = await t.db.pool.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE data->>'runId' = $1`, [id]);
+  return rows.map((r) => r.state);
+}
+
+beforeAll(async () => {
+  t = await testDatabase({ max: 20 });
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((sg) => sg.close()));
+});
+afterAll(() => t?.drop());
+
+describe('the run queue', () => {
+  it('a run started on an API-only stagegraph is queued, then a worker executes it', async () => {
+    const api = await stagegraph(0);
+    const row = await api.runs.start({ workflowId: 'quick', request: { n: 1 } });
+    expect(row.status).toBe('queued');
+    expect(await jobStates(row.id)).toEqual(['created']); // its job waits: nobody executes runs here
+    await stagegraph(1);
+    const [done] = await until(api, [row.id]);
+    expect(done!.status).toBe('completed');
+    expect(await jobStates(row.id)).toEqual(['completed']);
+    const types = (await api.runs.eventsSince(row.id)).map((e) => e.type);
+    expect(types[0]).toBe('workflow.started');
+    expect(types.at(-1)).toBe('workflow.completed');
+  });
+
+  it('under a saturated worker, high priority runs start before low priority runs queued earlier', async () => {
+    const api = await stagegraph(0);
+    const low = [];
+    for (let i = 0; i < 4; i++) low.push((await api.runs.start({ workflowId: 'quick', request: { n: i }, options: { priority: 'low' } })).id);
+    const high = [];
+    for (let i = 0; i < 3; i++) high.push((await api.runs.start({ workflowId: 'quick', request: { n: i }, options: { priority: 'high' } })).id);
+    const urgent = (await api.runs.start({ workflowId: 'quick', request: { n: 9 }, options: { priority: 'urgent' } })).id;
+    await stagegraph(1); // one slot: one run at a time, in the queue's order
+    await until(api, [...low, ...high, urgent]);
+    const order = [...low, ...high, urgent].sort((a, b) => startedAt.get(a)! - startedAt.get(b)!);
+    expect(order[0]).toBe(urgent);
+    expect(new Set(order.slice(1, 4))).toEqual(new Set(high));
+    expect(new Set(order.slice(4))).toEqual(new Set(low));
+  });
+
+  it('a run scheduled 2 s ahead starts after 2 s, not before', async () => {
+    const api = await stagegraph(0);
+    await stagegraph(2);
+    const now = (await api.runs.start({ workflowId: 'quick', request: { n: 1 } })).id;
+    const asked = Date.now();
+    const later = await api.runs.start({ workflowId: 'quick', request: { n: 1 }, options: { startAfter: 2 } });
+    await until(api, [now]);
+    expect((await api.runs.get(later.id)).status).toBe('queued');
+    await until(api, [later.id]);
+    expect(startedAt.get(later.id)! - asked).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('a per-workflow limit of 3 is never exceeded, across two workers', async () => {
+    running = 0;
+    mostRunning = 0;
+    const api = await stagegraph(0);
+    await stagegraph(4, { limited: 3 });
+    await stagegraph(4, { limited: 3 });
+    const ids = [];
+    for (let i = 0; i < 12; i++) ids.push((await api.runs.start({ workflowId: 'limited', request: { n: i } })).id);
+    await until(api, ids);
+    expect(mostRunning).toBe(3);
+  });
+
+  it('a queued run aborted never starts; bad dispatch options are refused', async () => {
+    const api = await stagegraph(0);
+    const row = await api.runs.start({ workflowId: 'quick', request: { n: 1 }, options: { startAfter: 1 } });
+    await api.runs.abort(row.id, 'changed my mind');
+    await stagegraph(2);
+    // Once due, a worker fetches its job, finds the run no longer queued and completes the job.
+    for (const deadline = Date.now() + 30_000; (await jobStates(row.id))[0] !== 'completed'; ) {
+      if (Date.now() > deadline) throw new Error(`job still ${(await jobStates(row.id)).join(',')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await api.runs.get(row.id);
+    expect(after.status).toBe('aborted');
+    expect(startedAt.has(row.id)).toBe(false);
+    await expect(api.runs.start({ workflowId: 'quick', request: { n: 1 }, options: { priority: 'asap' } })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(api.runs.start({ workflowId: 'quick', request: { n: 1 }, options: { startAfter: 'tomorrow' } })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
