@@ -85,10 +85,11 @@ export function designRow(path: string, value: unknown): [string, string] {
 
 /** Unit suffixes of field names, longest first. */
 const SUFFIXES: ReadonlyArray<readonly [string, string]> = [
-  ['UsdPerKwh', 'USD/kWh'], ['KgPerL', 'kg/L'], ['KgM3', 'kg/m3'], ['MPa', 'MPa'], ['GPa', 'GPa'], ['Mpa', 'MPa'], ['Usd', 'USD'],
+  ['WPerM2K', 'W/(m2 K)'], ['UsdPerKwh', 'USD/kWh'], ['UsdPerKg', 'USD/kg'], ['UsdPerH', 'USD/h'], ['KgPerH', 'kg/h'], ['NPerMm', 'N/mm'], ['JPerK', 'J/K'],
+  ['KgPerL', 'kg/L'], ['M2', 'm2'], ['M3', 'm3'], ['J', 'J'], ['KgM3', 'kg/m3'], ['MPa', 'MPa'], ['GPa', 'GPa'], ['Mpa', 'MPa'], ['Usd', 'USD'],
   ['Kwh', 'kWh'], ['Pct', '%'], ['Deg', 'deg'], ['Mm', 'mm'], ['Kg', 'kg'], ['Ms', 'ms'], ['Min', 'min'], ['L', 'L'], ['C', 'C'], ['K', 'K'], ['S', 's'],
 ];
-const ACRONYMS: Readonly<Record<string, string>> = { nwp: 'NWP', mop: 'MOP', h2: 'H2', od: 'OD', id: 'ID', cf: 'CF', clt: 'CLT', fpf: 'FPF', lpf: 'LPF', hta: 'hTA', sr: 'SR', ilss: 'ILSS' };
+const ACRONYMS: Readonly<Record<string, string>> = { soc: 'SOC', mises: 'Mises', nwp: 'NWP', mop: 'MOP', h2: 'H2', od: 'OD', id: 'ID', cf: 'CF', clt: 'CLT', fpf: 'FPF', lpf: 'LPF', hta: 'hTA', sr: 'SR', ilss: 'ILSS' };
 
 /**
  * A label and unit read from a camelCase field name.
@@ -99,7 +100,8 @@ export function fieldLabel(name: string): { label: string; unit: string } {
   let base = name;
   let unit = '';
   for (const [suffix, u] of SUFFIXES) {
-    if (base.length > suffix.length && base.endsWith(suffix) && /[a-z0-9]/.test(base[base.length - suffix.length - 1]!)) {
+    // Suffixes start upper-case, so in a camelCase name they start a word: 'peakGasTempC' -> C, 'SMPa' -> MPa.
+    if (base.length > suffix.length && base.endsWith(suffix) && /[A-Za-z0-9]/.test(base[base.length - suffix.length - 1]!)) {
       base = base.slice(0, -suffix.length);
       unit = u;
       break;
@@ -118,8 +120,12 @@ export function fieldLabel(name: string): { label: string; unit: string } {
 /** A (label, value) row for any dotted field path: parent names become a prefix. */
 export function humanRow(path: string, value: unknown): [string, string] {
   const parts = path.split('.');
-  const { label, unit } = fieldLabel(parts.at(-1) ?? path);
-  const context = parts.slice(0, -1).map((p) => fieldLabel(p).label.toLowerCase());
+  const own = fieldLabel(parts.at(-1) ?? path);
+  const label = own.label;
+  // A unit on the parent ('materialsUsd.fiber') applies to its children.
+  const unit = own.unit || [...parts.slice(0, -1)].reverse().map((p) => fieldLabel(p).unit).find((u) => u !== '') || '';
+  const lower = (l: string): string => (/^[A-Z0-9]{2,}\b/.test(l) ? l : l.charAt(0).toLowerCase() + l.slice(1));
+  const context = parts.slice(0, -1).map((p) => lower(fieldLabel(p).label));
   const full = context.length ? `${label} (${context.join(', ')})` : label;
   if (typeof value === 'number') return [full, unit === '%' ? `${figure(value)} %` : quantity(value, unit)];
   if (typeof value === 'boolean') return [full, value ? 'yes' : 'no'];
@@ -140,7 +146,8 @@ export function humanRows(value: unknown, prefix = '', depth = 0, rows: Array<[s
     const simple = value.every((v) => typeof v !== 'object' || v === null);
     const text = value.map((v) => (typeof v === 'number' ? figure(v) : String(v))).join(', ');
     const [label] = humanRow(prefix, 0);
-    rows.push([label, simple && value.length <= 8 && text.length <= 120 ? text : `${value.length} entries (see design.json)`]);
+    const shown = value.length === 0 ? '-' : simple && value.length <= 8 && text.length <= 120 ? text : `${value.length} entries (see design.json)`;
+    rows.push([label, shown]);
     return rows;
   }
   if (value !== null && typeof value === 'object') {

@@ -60,7 +60,9 @@ export interface DrawingLabels {
   tankType: string;
 }
 
-const COLORS = { composite: '#4a4f5a', liner: '#c9d3e0', gas: '#ffffff', line: '#1a1a1f', dim: '#1f4fa6', axis: '#8a8a93' } as const;
+const COLORS = { composite: '#4a4f5a', liner: '#c9d3e0', steel: '#8b929c', gas: '#ffffff', line: '#1a1a1f', dim: '#1f4fa6', axis: '#8a8a93' } as const;
+/** Helvetica's mean glyph width is about half the font size: enough to tell whether a label fits. */
+const textWidth = (t: string, size: number): number => 0.52 * size * t.length;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 const mm = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1)).replace(/\.0$/, '');
 
@@ -82,11 +84,12 @@ function contour(cylHalf: number, dome: Array<[number, number]>): Array<[number,
 }
 
 /**
- * The section drawing of one tank of `design`, fitted into `width` x `height` points.
+ * The section drawing of one tank of `design`, to scale, fitted into `width` x `maxHeight` points
+ * (a slim tank takes less height).
  * @throws StagegraphError `export_invalid_geometry` (from outerProfile) for a geometry that is not a closed tank
  * @example toSvg(sectionDrawing(design, { liner: 'HDPE', wrap: 'T700S/epoxy', tankType: 'IV' }))
  */
-export function sectionDrawing(design: Design, labels: DrawingLabels, width = 495, height = 300): Drawing {
+export function sectionDrawing(design: Design, labels: DrawingLabels, width = 495, maxHeight = 300): Drawing {
   const g = design.geometry;
   const v = design.variables;
   const outer = outerProfile(g, 24);
@@ -101,10 +104,12 @@ export function sectionDrawing(design: Design, labels: DrawingLabels, width = 49
   const innerDome = domeAt(rIn, Math.min(r0, rIn * 0.8), Math.max(1, g.domeHeightMm - linerT));
 
   // Fit: drawing margins leave room for dimension lines and labels.
-  const margin = { left: 40, right: 70, top: 58, bottom: 62 };
+  const margin = { left: 40, right: 84, top: 66, bottom: 62 };
   const spanZ = g.overallLengthMm;
   const spanR = 2 * g.outerRadiusMm;
-  const scale = Math.min((width - margin.left - margin.right) / spanZ, (height - margin.top - margin.bottom) / spanR);
+  const scale = Math.min((width - margin.left - margin.right) / spanZ, (maxHeight - margin.top - margin.bottom) / spanR);
+  // A long, slim tank (to scale) needs less height than the page allows.
+  const height = Math.ceil(spanR * scale + margin.top + margin.bottom);
   const cx = margin.left + ((width - margin.left - margin.right) - spanZ * scale) / 2 + (spanZ * scale) / 2;
   const cy = margin.top + (height - margin.top - margin.bottom) / 2;
   const P = (z: number, r: number): [number, number] => [r2(cx + z * scale), r2(cy - r * scale)];
@@ -121,7 +126,9 @@ export function sectionDrawing(design: Design, labels: DrawingLabels, width = 49
   };
 
   // Layers, painted outside in.
-  items.push(poly(contour(cylHalf, outerDome), wallT > 0.05 ? COLORS.composite : COLORS.liner));
+  const wrapped = wallT > 0.05;
+  const metalWall = !wrapped && labels.liner.startsWith('steel') ? COLORS.steel : COLORS.liner;
+  items.push(poly(contour(cylHalf, outerDome), wrapped ? COLORS.composite : metalWall));
   if (wallT > 0.05) items.push(poly(contour(cylHalf, linerDome), COLORS.liner));
   items.push(poly(contour(cylHalf, innerDome), COLORS.gas));
   // Polar openings: the port through the wall at each pole.
@@ -165,13 +172,17 @@ export function sectionDrawing(design: Design, labels: DrawingLabels, width = 49
   ext([xcR, yOdTop], [xOd + 4, yOdTop]);
   ext([xcR, yOdBot], [xOd + 4, yOdBot]);
   dim([xOd, yOdTop], [xOd, yOdBot]);
-  text([xOd + 10, (yOdTop + yOdBot) / 2], `OD ${mm(2 * g.outerRadiusMm)} mm`, 'middle', true);
+  const odLabel = `OD ${mm(2 * g.outerRadiusMm)} mm`;
+  if (textWidth(odLabel, 7.5) + 8 < yOdBot - yOdTop) text([xOd + 10, (yOdTop + yOdBot) / 2], odLabel, 'middle', true);
+  else text([xOd + 4, (yOdTop + yOdBot) / 2 + 2.5], odLabel, 'start');
   // Inner diameter, inside the gas space near the left end of the cylinder.
   const [xId] = P(-cylHalf * 0.55, 0);
   const [, yIdTop] = P(0, rIn);
   const [, yIdBot] = P(0, -rIn);
   dim([xId, yIdTop], [xId, yIdBot]);
-  text([xId - 4, (yIdTop + yIdBot) / 2], `ID ${mm(2 * rIn)} mm`, 'middle', true);
+  const idLabel = `ID ${mm(2 * rIn)} mm`;
+  if (textWidth(idLabel, 7.5) + 8 < yIdBot - yIdTop) text([xId - 4, (yIdTop + yIdBot) / 2], idLabel, 'middle', true);
+  else text([xId + 4, (yIdTop + yIdBot) / 2 + 2.5], idLabel, 'start');
   // Polar opening, at the left pole.
   const [xPole, yP1] = P(-poleZ - 2, r0);
   const [, yP2] = P(-poleZ - 2, -r0);
