@@ -15,6 +15,7 @@ import {
   designChoicePoint, goalPoint, h2TankDecisionPoints, materialBasis, materialsPoint, standardsOf, standardsPoint, tankTypePoint,
   type DesignChoiceInputs, type MaterialsInputs,
 } from '../../plugins/h2-tank/decisions/index.ts';
+import { checkStatedChoices } from '../../plugins/h2-tank/decisions/stated-check.ts';
 import { parseRequirements } from '../../plugins/h2-tank/requirements/parse.ts';
 
 /** What the engine decides: the rules' verdict, or the point's default when no rule fired. */
@@ -200,6 +201,44 @@ describe('h2-tank decision points', () => {
     expect(JSON.parse(JSON.stringify(tankTypePoint.inputs(state)))).toEqual(tankTypePoint.inputs(state));
     expect(() => tankTypePoint.inputs({ request: {}, outputs: {}, decisions: {}, iterations: {} })).toThrow(expect.objectContaining({ code: 'decision_missing_input' }));
     expect(() => materialsPoint.inputs({ ...state, decisions: {} })).toThrow(expect.objectContaining({ code: 'decision_missing_input' }));
+  });
+});
+
+describe('h2-tank: what the requester states binds', () => {
+  const cold = { pressureMPa: 70, application: 'automotive' as const, tempMinC: -55, tempMaxC: 85, priorities: [] };
+
+  it('a named type wins by priority, with the words as evidence; a confirmed one also over a safety rule', () => {
+    const named = evaluateRules(tankTypePoint, { pressureMPa: 45, application: 'automotive', tempMinC: -40, tempMaxC: 85, priorities: [], requested: { type: 'III', words: 'Type III' } });
+    expect(named).toMatchObject({ kind: 'decided', chosen: 'III', policy: 'higher priority' });
+    if (named.kind !== 'decided') return;
+    expect(named.winners[0]!.evidence).toEqual({ ruleId: 'requested-tank-type', dataPoint: 'requested: "Type III"', source: 'the request: "Type III"' });
+    const confirmed = evaluateRules(tankTypePoint, { ...cold, requested: { type: 'IV', words: 'Type IV', confirmed: true } });
+    expect(confirmed).toMatchObject({ kind: 'decided', chosen: 'IV' });
+    if (confirmed.kind === 'decided') expect(confirmed.losers.map((l) => l.id)).toContain('cold-service-type-iii');
+  });
+
+  it('a named choice against a safety rule is a question before any point decides', () => {
+    const read = parseRequirements({ text: 'Type IV car tank, 70 MPa, 5 kg, down to -55 C' });
+    if (!read.ok) throw new Error('parse failed');
+    expect(checkStatedChoices(read.requirements)).toMatchObject({ code: 'requirements_safety_conflict', field: 'tankType', answerWith: { clarifications: { tankType: 'III' } } });
+    const answered = parseRequirements({ text: 'Type IV car tank, 70 MPa, 5 kg, down to -55 C', clarifications: { tankType: 'IV' } });
+    if (!answered.ok) throw new Error('parse failed');
+    expect(checkStatedChoices(answered.requirements)).toBeUndefined();
+    const unnamed = parseRequirements({ text: 'car tank, 70 MPa, 5 kg, down to -55 C' });
+    if (!unnamed.ok) throw new Error('parse failed');
+    expect(checkStatedChoices(unnamed.requirements)).toBeUndefined();
+  });
+
+  it('a named pair outside the usual options becomes an option of its own', () => {
+    const i: MaterialsInputs = { tankType: 'III', pressureMPa: 70, application: 'automotive', tempMinC: -40, tempMaxC: 85, priorities: [], requested: { fiber: 'T1000G', words: 'T1000' } };
+    expect(resolveOptions(materialsPoint, i)).toContain('Al6061-T6/T1000G');
+    expect(decideWithRules(materialsPoint, i)).toBe('Al6061-T6/T1000G');
+  });
+
+  it('industrial and transport standards follow the construction', () => {
+    for (const [tankType, application, want] of [['I', 'industrial', 'ISO9809-1'], ['I', 'transport', 'ISO11120'], ['II', 'industrial', 'ISO11119-1'], ['III', 'transport', 'ISO11119-2'], ['IV', 'industrial', 'ISO11119-3']] as const) {
+      expect(decideWithRules(standardsPoint, { application, market: 'global', named: [], tankType })).toBe(want);
+    }
   });
 });
 
