@@ -55,8 +55,11 @@ async function withLlm(input: ParseRequirementsInput, first: Extract<ParseOutcom
     return { ...first.requirements, assumptions: [...first.requirements.assumptions, `The LLM was not used: ${reading.reason}`] };
   }
   const again = unwrap(parseRequirements({ ...input, clarifications: { ...input.clarifications, application: reading.application } }));
+  // The LLM's reading is not something the requester named: it does not go into `stated`.
+  const { application: _llmApplication, ...stated } = again.requirements.stated ?? {};
   return {
     ...again.requirements,
+    ...(Object.keys(stated).length > 0 ? { stated } : { stated: undefined }),
     assumptions: [`Application read as ${reading.application} by the LLM from '${reading.words}'`, ...again.requirements.assumptions],
     parsedBy: 'rules+llm',
   };
