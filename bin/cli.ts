@@ -16,6 +16,7 @@ import { keysCommand } from './keys.ts';
 import { loadProject, stagegraphOptions } from './project.ts';
 import { EXIT, exitCodeOf, follow, summarize, withStagegraph } from './session.ts';
 import { studioCommand } from './studio.ts';
+import { workerCommand } from './worker.ts';
 
 const READ = { recover: false } as const;
 const EXECUTE = { recover: false, executes: true } as const;
@@ -35,9 +36,11 @@ const program = new Command('stagegraph')
   .showHelpAfterError()
   // Usage errors (unknown command, missing argument, bad option) exit 2, as documented; commander's own is 1.
   .exitOverride();
-program.hook('preAction', () => {
+program.hook('preAction', (_program, action) => {
   const o = program.opts<{ workflows?: string; config?: string }>();
-  if (o.workflows) process.env.STAGEGRAPH_WORKFLOWS = o.workflows;
+  // For `worker`, --workflows names the workflows it takes (a,b); for every other command, a module of workflows.
+  if (o.workflows && action.name() === 'worker') process.env.STAGEGRAPH_WORKER_WORKFLOWS = o.workflows;
+  else if (o.workflows) process.env.STAGEGRAPH_WORKFLOWS = o.workflows;
   if (o.config) process.env.STAGEGRAPH_CONFIG = o.config;
 });
 
@@ -165,11 +168,17 @@ program
   .option('-p, --port <n>', 'port (default: $PORT, the config\'s server.port, or 8080)')
   .option('--host <host>', "interface to listen on (default: the config's server.host, or 127.0.0.1)")
   .option('--no-auth', 'no authentication (local development only)')
-  .action(async (o: { port?: string; host?: string; auth: boolean }) => {
+  .option('--workers <n>', 'start runs through the queue and execute up to <n> of them here (0: API only, `stagegraph worker` processes execute them); without it runs execute here, unqueued')
+  .action(async (o: { port?: string; host?: string; auth: boolean; workers?: string }) => {
     try {
       const project = await loadProject();
       const settings = serverSettings(project.loaded);
       const { packs, workflows, ...stagegraph } = stagegraphOptions(project);
+      if (o.workers !== undefined) {
+        const n = Number(o.workers);
+        if (!Number.isInteger(n) || n < 0 || n > 1000) throw new StagegraphError('invalid_input', `--workers must be a whole number from 0 to 1000, got '${o.workers}'`, { class: 'validation' });
+        stagegraph.queue = { concurrency: n, limits: project.loaded.config.queue?.limits };
+      }
       const { serve } = await import('../server/index.ts');
       await serve({
         port: o.port !== undefined ? Number(o.port) : settings.port,
@@ -188,6 +197,7 @@ keysCommand(program);
 gcCommand(program);
 initCommand(program);
 studioCommand(program);
+workerCommand(program);
 
 const decisions = program.command('decisions').description('the decision ledger');
 

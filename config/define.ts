@@ -47,12 +47,19 @@ export interface LlmConfig {
   method?: 'functionCalling' | 'jsonSchema';
 }
 
+/** The run queue (pg-boss), used by `stagegraph worker` and `stagegraph serve --workers <n>`. */
+export interface QueueConfig {
+  /** The most runs of a workflow running at once across every worker, by workflow id, e.g. `{ 'h2-tank': 3 }`. */
+  limits?: Record<string, number>;
+}
+
 export interface StagegraphConfig {
   /** The packs this project runs, e.g. `[reviewPack]` or `[h2TankPack, reviewPack]`. */
   packs: Pack[];
   database?: DatabaseConfig;
   server?: ServerConfig;
   llm?: LlmConfig;
+  queue?: QueueConfig;
 }
 
 /** Declares a project's config. Returns it unchanged (typed); it is checked when loaded. */

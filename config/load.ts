@@ -56,10 +56,10 @@ function check(file: string, value: unknown): StagegraphConfig {
   c.packs.forEach((p, i) => {
     if (!p || typeof p !== 'object' || typeof (p as { id?: unknown }).id !== 'string') throw invalid(file, `packs[${i}] is not a pack (definePack(...))`);
   });
-  for (const key of ['database', 'server', 'llm'] as const) {
+  for (const key of ['database', 'server', 'llm', 'queue'] as const) {
     if (c[key] !== undefined && (typeof c[key] !== 'object' || c[key] === null)) throw invalid(file, `\`${key}\` must be an object`);
   }
-  const known = new Set(['packs', 'database', 'server', 'llm']);
+  const known = new Set(['packs', 'database', 'server', 'llm', 'queue']);
   const unknown = Object.keys(c).filter((k) => !known.has(k));
   if (unknown.length) throw invalid(file, `unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
   return value as StagegraphConfig;

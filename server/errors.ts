@@ -9,6 +9,7 @@ import { StagegraphError, classify } from '../nodes/errors.ts';
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_request: 400,
   invalid_input: 400,
+  queue_required: 400,
   malformed_request: 400,
   invalid_json: 400,
   invalid_feedback: 400,

@@ -102,6 +102,11 @@ export class Runs {
     return row!;
   }
 
+  /** This process's executor key (its lease), as `sg_runs.executor` shows it. */
+  executorKey(): Promise<number> {
+    return this.executor.lease.key();
+  }
+
   async get(id: string, owner?: string): Promise<RunView> {
     const row = await this.store.require(id, owner);
     const { graph } = this.executor.workflow(row.workflowId);

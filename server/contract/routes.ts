@@ -10,9 +10,9 @@ export const routes = {
   orchestrate: route({
     id: 'orchestrate', method: 'post', path: '/api/agent/orchestrate', tag: 'runs',
     summary: 'Start a run of a workflow',
-    description: 'Creates the run and starts it in the background. Follow it over the WebSocket `/api/agent/progress` or poll `links.self`.',
+    description: 'Creates the run and starts it in the background, or, on a server that starts runs through the queue (`serve --workers`), queues it (status `queued`) for a worker, by `options.priority` and not before `options.startAfter`. Follow it over the WebSocket `/api/agent/progress` or poll `links.self`.',
     body: s.OrchestrateBody, status: 202, response: s.OrchestrateResponse,
-    errors: ['workflow_not_found', 'invalid_json', 'payload_too_large', 'unsupported_media_type'],
+    errors: ['workflow_not_found', 'invalid_json', 'payload_too_large', 'unsupported_media_type', 'queue_required'],
   }),
   listRuns: route({
     id: 'listRuns', method: 'get', path: '/api/agent/runs', tag: 'runs',

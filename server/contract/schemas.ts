@@ -53,6 +53,9 @@ export const OrchestrateBody = z.strictObject({
   options: z.strictObject({
     seed: z.int().min(0).max(MAX_INT32).optional(),
     durability: z.enum(['sync', 'async']).optional().describe("'sync' (default): each step is durable before the next starts; a crash redoes at most the stages in flight. 'async': cheaper; a crash may also redo the last step."),
+    priority: z.enum(['low', 'normal', 'high', 'urgent']).optional().describe("Queue order when the server starts runs through the queue (`serve --workers`): higher first, then older first. Default 'normal'."),
+    startAfter: z.union([z.iso.datetime({ offset: true }), z.number().min(0).max(366 * 86_400)]).optional()
+      .describe('Queue only: the earliest start, as an ISO 8601 date-time or seconds from now. Refused (400 queue_required) by a server that executes runs unqueued.'),
   }).optional(),
 });
 
