@@ -2,8 +2,9 @@
  * Prometheus metrics (prom-client), one registry per server: runs by status (read
  * from `sg_runs` at scrape time), stage durations and decisions (observed from the
  * event bus), events by type (a counter: events per second is its rate), WebSocket
- * connections, HTTP request durations and circuit breaker states (read from
- * `sg.breakers.snapshot()` at scrape time).
+ * connections, HTTP request durations, circuit breaker states (read from
+ * `sg.breakers.snapshot()` at scrape time), the queue's depth by workflow and the runs
+ * executing in this process.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunEvent } from '../graph/events/types.ts';
@@ -25,7 +26,7 @@ export class ServerMetrics {
   private readonly http: Histogram;
   private readonly unsubscribe: () => void;
 
-  constructor(sg: Pick<Stagegraph, 'db' | 'bus'> & Partial<Pick<Stagegraph, 'breakers'>>, private readonly directory: RunDirectory) {
+  constructor(sg: Pick<Stagegraph, 'db' | 'bus'> & Partial<Pick<Stagegraph, 'breakers' | 'runs'>>, private readonly directory: RunDirectory) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stagegraph_process_' });
     new Gauge({
@@ -37,6 +38,27 @@ export class ServerMetrics {
         const { rows } = await sg.db.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM sg_runs GROUP BY status');
         this.reset();
         for (const r of rows) this.set({ status: r.status }, r.n);
+      },
+    });
+    new Gauge({
+      name: 'stagegraph_queue_depth',
+      help: 'Queued runs waiting for a worker, by workflow (pg-boss jobs created or retrying; none without the queue)',
+      labelNames: ['workflow'],
+      registers,
+      async collect() {
+        this.reset();
+        const { rows } = await sg.db.pool
+          .query<{ name: string; n: number }>(`SELECT name, count(*)::int AS n FROM pgboss.job WHERE state < 'active' AND name LIKE 'sg-run-%' GROUP BY name`)
+          .catch(() => ({ rows: [] as { name: string; n: number }[] })); // no queue schema: nothing queued
+        for (const r of rows) this.set({ workflow: r.name.slice('sg-run-'.length) }, r.n);
+      },
+    });
+    new Gauge({
+      name: 'stagegraph_runs_executing',
+      help: 'Runs executing in this process',
+      registers,
+      collect() {
+        this.set(sg.runs?.executing() ?? 0);
       },
     });
     const breakers = () => sg.breakers?.snapshot() ?? [];

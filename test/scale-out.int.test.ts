@@ -130,5 +130,5 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
     }
     const takenOver = events.filter((e) => e.type === 'workflow.resumed' && (e.payload.from === 'crash' || e.payload.from === 'paused'));
     expect(takenOver.length).toBeGreaterThan(0);
-  });
+  }, 900_000);
 });

@@ -102,6 +102,11 @@ export class Runs {
     return row!;
   }
 
+  /** How many runs execute in this process now. */
+  executing(): number {
+    return this.executor.active.size;
+  }
+
   /** This process's executor key (its lease), as `sg_runs.executor` shows it. */
   executorKey(): Promise<number> {
     return this.executor.lease.key();
