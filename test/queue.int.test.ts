@@ -1,16 +1,19 @@
 /**
  * The run queue (pg-boss) with API-only and worker stagegraphs on one database, in one
  * test process (the multi-process claims are in test/scale-out.int.test.ts): runs
- * started on the API side execute on a worker; under a saturated worker, high priority
+ * started on the API side execute on a worker, and so do resume, answer, retry and
+ * restore asked there; under a saturated worker, high priority
  * runs start before low priority runs queued earlier; a run scheduled 2 s ahead starts
  * after 2 s; a per-workflow limit of 3 is never exceeded across two workers; a queued
  * run aborted never starts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { StagegraphError } from '../nodes/errors.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import type { RunRow } from '../graph/runs/row.ts';
 import { stage } from './fixtures/stages.ts';
-import { sequence } from './fixtures/workflows.ts';
+import { flakyWorkflow, sequence } from './fixtures/workflows.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 
 /** When each run's first stage started, and how many runs of `limited` run at once (at most). */
@@ -27,11 +30,22 @@ const limited = sequence('limited', [
   stage('leave', { run: async ({ n }: { n: number }) => (running--, { n }) }),
 ]);
 
+/** Asks once: throws a question until `ok` is in its input. */
+const asker = sequence('ask', [stage('ask', {
+  input: z.object({ n: z.number(), ok: z.boolean().optional() }),
+  run: async (input: { n: number; ok?: boolean }) => {
+    if (!input.ok) throw new StagegraphError('needs_confirmation', 'confirm n', { class: 'validation', details: { question: 'proceed?', answerWith: { ok: true } } });
+    return { n: input.n };
+  },
+})]);
+const flaky = flakyWorkflow();
+const slow = sequence('slow', [stage('s1', { ms: 150 }), stage('s2', { ms: 150 }), stage('s3', { ms: 150 }), stage('s4', { ms: 150 })]);
+
 let t: TestDatabase;
 const open: Stagegraph[] = [];
 
 async function stagegraph(concurrency: number, limits?: Record<string, number>): Promise<Stagegraph> {
-  const sg = await createStagegraph({ database: t.db, workflows: [quick, limited], queue: { concurrency, limits }, onError: () => undefined });
+  const sg = await createStagegraph({ database: t.db, workflows: [quick, limited, asker, slow, flaky], queue: { concurrency, limits }, onError: () => undefined });
   open.push(sg);
   return sg;
 }
@@ -61,6 +75,46 @@ afterEach(async () => {
 afterAll(() => t?.drop());
 
 describe('the run queue', () => {
+  it('resume, answer, retry and restore asked of an API-only stagegraph are queued and a worker carries them out', async () => {
+    const api = await stagegraph(0);
+    const worker = await stagegraph(2);
+    // answer
+    const asked = await api.runs.start({ workflowId: 'ask', request: { n: 1 } });
+    await until(api, [asked.id], 'waiting_input');
+    const answering = await api.runs.answer(asked.id, { ok: true });
+    expect(answering.status).toBe('queued');
+    await until(api, [asked.id]);
+    // pause (reaches the worker) and resume (queued again)
+    const run = await api.runs.start({ workflowId: 'slow', request: { n: 1 } });
+    await until(api, [run.id], 'running');
+    await api.runs.pause(run.id);
+    await until(api, [run.id], 'paused');
+    expect((await api.runs.resume(run.id)).status).toBe('queued');
+    await until(api, [run.id]);
+    const resumed = (await api.runs.eventsSince(run.id)).filter((e) => e.type === 'workflow.resumed');
+    expect(resumed.map((e) => e.payload)).toEqual([{ from: 'paused' }]);
+    // retry (a recovery action)
+    const failing = await api.runs.start({ workflowId: 'flaky', request: { n: 1 } });
+    await until(api, [failing.id], 'failed');
+    expect((await api.runs.recover(failing.id, { action: 'retry', by: 'ops' })).status).toBe('queued');
+    await until(api, [failing.id]);
+    // restore a completed run from its first checkpoint with a stage after it
+    const checkpoints = await api.runs.checkpoints(failing.id);
+    const from = checkpoints.find((c) => c.next.includes('c'))!;
+    expect((await api.runs.restore(failing.id, from.checkpointId, 'ops')).status).toBe('queued');
+    await until(api, [failing.id]);
+    const restored = (await api.runs.eventsSince(failing.id)).filter((e) => e.type === 'workflow.resumed').map((e) => e.payload);
+    expect(restored).toEqual([
+      { from: 'failed', action: 'retry', by: 'ops' },
+      { from: 'restore', checkpointId: from.checkpointId, by: 'ops' },
+    ]);
+    // the executions were the worker's, never the API's
+    expect(api.runs.executing()).toBe(0);
+    expect(worker.runs.executing()).toBe(0);
+    // a resume of a run that is not paused is refused as before
+    await expect(api.runs.resume(run.id)).rejects.toMatchObject({ code: 'invalid_transition' });
+  });
+
   it('a run started on an API-only stagegraph is queued, then a worker executes it', async () => {
     const api = await stagegraph(0);
     const row = await api.runs.start({ workflowId: 'quick', request: { n: 1 } });

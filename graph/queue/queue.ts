@@ -15,8 +15,9 @@ import type pg from 'pg';
 import type { RunEventDraft } from '../events/types.ts';
 import { LEASE_CLASS } from '../runs/lease.ts';
 import type { RunRow } from '../runs/row.ts';
-import { PRIORITY_VALUE, type Dispatch } from './dispatch.ts';
-import { insertQueued, type QueuedFields } from './queued-sql.ts';
+import { dispatchOf, PRIORITY_VALUE, type Dispatch } from './dispatch.ts';
+import type { RunIntent } from './intent.ts';
+import { insertQueued, requeue, type QueuedFields } from './queued-sql.ts';
 
 export const QUEUE_CHANNEL = 'sg_queue';
 export const queueName = (workflowId: string) => `sg-run-${workflowId}`;
@@ -64,19 +65,44 @@ export class RunQueue {
   }
 
   /** Inserts the run `queued` and sends its job, in one transaction; then it may be fetched. */
-  async enqueue(run: QueuedFields, dispatch: Dispatch, started: RunEventDraft, at: Date): Promise<RunRow> {
+  enqueue(run: QueuedFields, dispatch: Dispatch, started: RunEventDraft, at: Date): Promise<RunRow> {
+    return this.inTransaction(async (client) => {
+      const row = await insertQueued(client, run, started, at);
+      await this.send(client, run.workflowId, run.id, dispatch);
+      return row;
+    });
+  }
+
+  /**
+   * Queues an existing run again with what to do (resume, answer, restore, retry), in
+   * one transaction with its job. Undefined when the run is not in one of `from` or a
+   * live process holds it.
+   */
+  requeue(row: RunRow, from: readonly string[], intent: RunIntent): Promise<RunRow | undefined> {
+    return this.inTransaction(async (client) => {
+      const queued = await requeue(client, row.id, from, intent);
+      if (queued) await this.send(client, row.workflowId, row.id, { ...dispatchOf(row.options), startAfter: undefined });
+      return queued;
+    });
+  }
+
+  /** Sends the run's job and wakes the workers, on the caller's transaction. */
+  private async send(client: pg.ClientBase, workflowId: string, runId: string, dispatch: Dispatch): Promise<void> {
+    await this.boss.send(queueName(workflowId), { runId } satisfies RunJob, {
+      priority: PRIORITY_VALUE[dispatch.priority],
+      ...(dispatch.startAfter ? { startAfter: dispatch.startAfter } : {}),
+      db: onClient(client),
+    });
+    await client.query('SELECT pg_notify($1, $2)', [QUEUE_CHANNEL, workflowId]);
+  }
+
+  private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const row = await insertQueued(client, run, started, at);
-      await this.boss.send(queueName(run.workflowId), { runId: run.id } satisfies RunJob, {
-        priority: PRIORITY_VALUE[dispatch.priority],
-        ...(dispatch.startAfter ? { startAfter: dispatch.startAfter } : {}),
-        db: onClient(client),
-      });
-      await client.query('SELECT pg_notify($1, $2)', [QUEUE_CHANNEL, run.workflowId]);
+      const out = await fn(client);
       await client.query('COMMIT');
-      return row;
+      return out;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;

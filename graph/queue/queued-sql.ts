@@ -6,9 +6,10 @@
  */
 import type pg from 'pg';
 import type { RunEventDraft } from '../events/types.ts';
-import { LEASE_CLASS } from '../runs/lease.ts';
+import { executorAlive, LEASE_CLASS } from '../runs/lease.ts';
 import { toRow, type RunRow } from '../runs/row.ts';
 import type { Taken } from '../runs/store.ts';
+import type { RunIntent } from './intent.ts';
 
 export interface QueuedFields {
   id: string;
@@ -33,7 +34,7 @@ export async function insertQueued(db: Queryable, run: QueuedFields, started: Ru
   return toRow(rows[0]);
 }
 
-export type TakeQueued = { taken: Taken } | { skipped: 'not_queued' | 'at_limit' };
+export type TakeQueued = { taken: Taken; intent: RunIntent | null } | { skipped: 'not_queued' | 'at_limit' };
 
 /**
  * Takes queued run `id` for `executor`. With a `limit`, the workflow's running runs are
@@ -46,12 +47,27 @@ export async function takeQueued(db: Queryable, id: string, workflowId: string, 
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sg_runs WHERE workflow_id = $1 AND status = 'running'`, [workflowId]);
     if (rows[0]!.n >= limit) return { skipped: 'at_limit' };
   }
+  // The intent (what to do: start when none) is read and cleared in the same statement.
   const { rows } = await db.query(
-    `UPDATE sg_runs SET status = 'running', executor = $2, fence = fence + 1, updated_at = now()
-      WHERE id = $1 AND status = 'queued' RETURNING *`,
+    `UPDATE sg_runs r SET status = 'running', executor = $2, fence = r.fence + 1, pending = NULL, updated_at = now()
+       FROM (SELECT id, pending FROM sg_runs WHERE id = $1 FOR UPDATE) o
+      WHERE r.id = o.id AND r.status = 'queued' RETURNING r.*, o.pending AS intent`,
     [id, executor],
   );
   const r = rows[0];
   if (!r) return { skipped: 'not_queued' };
-  return { taken: { row: toRow(r), holding: { fence: String(r.fence), lastSeq: Number(r.last_seq) }, events: [] } };
+  return { taken: { row: toRow(r), holding: { fence: String(r.fence), lastSeq: Number(r.last_seq) }, events: [] }, intent: (r.intent ?? null) as RunIntent | null };
+}
+
+/**
+ * Queues run `id` again with an intent (a resume, an answer, ...), if it is in one of
+ * `from` and no live process holds it. Returns the row, or undefined when it was not.
+ */
+export async function requeue(db: Queryable, id: string, from: readonly string[], intent: RunIntent): Promise<RunRow | undefined> {
+  const { rows } = await db.query(
+    `UPDATE sg_runs SET status = 'queued', pending = $3, executor = NULL, updated_at = now()
+      WHERE id = $1 AND status = ANY($2::text[]) AND (executor IS NULL OR NOT ${executorAlive('sg_runs.executor')}) RETURNING *`,
+    [id, from, JSON.stringify(intent)],
+  );
+  return rows[0] ? toRow(rows[0]) : undefined;
 }

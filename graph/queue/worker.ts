@@ -5,11 +5,13 @@
  * scheduled run coming due, a notification lost). Each take is one transaction: fetch
  * the job (pg-boss: highest priority, then oldest, not before its `startAfter`), take
  * the run (`queued` -> `running` under this process's lease and a new fence, within its
- * workflow's limit), complete the job. The run then executes like any other, fenced.
+ * workflow's limit), complete the job. The run then executes like any other, fenced:
+ * started, or resumed, answered, restored or retried as its queued intent says.
  */
 import type pg from 'pg';
-import { startInput, type RunExecutor } from '../runs/executor.ts';
+import type { RunExecutor } from '../runs/executor.ts';
 import { Listener } from '../store/listener.ts';
+import { executeOptions } from './intent.ts';
 import { onClient, QUEUE_CHANNEL, queueName, type RunJob, type RunQueue } from './queue.ts';
 import { takeQueued } from './queued-sql.ts';
 
@@ -137,7 +139,7 @@ export class RunWorker {
     if (!('taken' in taken)) return 'stale';
     const t = taken.taken;
     this.stats.taken++;
-    const active = this.executor.execute(t.row, { action: 'start', input: startInput(t.row), create: async () => t });
+    const active = this.executor.execute(t.row, { ...executeOptions(t.row, taken.intent), create: async () => t });
     void active.done.finally(() => this.poke());
     return 'taken';
   }

@@ -21,6 +21,7 @@ import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
 import type pg from 'pg';
 import { toCheckpoint, toRunView, type CheckpointInfo, type RunView } from './view.ts';
 import { dispatchOf } from '../queue/dispatch.ts';
+import { INTENT_FROM, type RunIntent } from '../queue/intent.ts';
 import type { RunQueue } from '../queue/queue.ts';
 
 export interface StartRunInput {
@@ -179,6 +180,7 @@ export class Runs {
   async resume(id: string, by?: string, owner?: string): Promise<RunRow> {
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'resume');
+    if (this.queue) return this.requeue(row, { action: 'resume', resumed: { from: 'paused', by } });
     await this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by } }).started;
     return { ...row, status: 'running' };
   }
@@ -189,6 +191,7 @@ export class Runs {
     assertStorable(by ?? '', 'by');
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'answer');
+    if (this.queue) return this.requeue(row, { action: 'answer', answer, resumed: { from: 'waiting_input', by } });
     await this.executor.execute(row, { action: 'answer', input: new Command({ resume: answer }), resumed: { from: 'waiting_input', by } }).started;
     return { ...row, status: 'running', question: null };
   }
@@ -218,7 +221,35 @@ export class Runs {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (this.queue && (request.action === 'retry' || request.action === 'provide_input')) return this.requeueRecovery(id, request, owner);
     return this.recovery.act(id, request, owner);
+  }
+
+  /** Queue mode: a retry or an answer given as a recovery action is queued for a worker. */
+  private async requeueRecovery(id: string, request: RecoveryRequest, owner?: string): Promise<RunRow> {
+    const row = await this.store.require(id, owner);
+    const { by, reason } = request;
+    if (request.action === 'retry') {
+      assertTransition(id, row.status, 'retry');
+      return this.requeue(row, { action: 'retry', resumed: { from: 'failed', action: 'retry', by, reason } });
+    }
+    assertTransition(id, row.status, 'answer', 'provide_input');
+    if (request.input === undefined) {
+      throw new StagegraphError('input_required', `provide_input on run ${id} needs 'input': the answer to the run's question`, { class: 'validation', details: { runId: id, question: row.question } });
+    }
+    return this.requeue(row, { action: 'answer', answer: request.input, resumed: { from: 'waiting_input', action: 'provide_input', by, reason } });
+  }
+
+  /**
+   * Queues the run again for a worker with what to do. A run that changed meanwhile is
+   * refused as its new status says; one a live process holds, with `run_locked`.
+   */
+  private async requeue(row: RunRow, intent: RunIntent): Promise<RunRow> {
+    const queued = await this.queue!.requeue(row, INTENT_FROM[intent.action], intent);
+    if (queued) return queued;
+    const now = await this.store.require(row.id);
+    if (!INTENT_FROM[intent.action].includes(now.status)) assertTransition(row.id, now.status, intent.action === 'answer' ? 'answer' : intent.action);
+    throw new StagegraphError('run_locked', `run ${row.id} is held by a live process`, { class: 'transient', details: { runId: row.id } });
   }
 
   /**
@@ -249,6 +280,7 @@ export class Runs {
     if (!known) {
       throw new StagegraphError('checkpoint_not_found', `run ${id} has no checkpoint ${checkpointId}`, { class: 'validation', details: { runId: id, checkpointId } });
     }
+    if (this.queue) return this.requeue(row, { action: 'restore', checkpointId, resumed: { from: 'restore', checkpointId, by } });
     await this.executor.execute(row, { action: 'restore', input: null, checkpointId, resumed: { from: 'restore', checkpointId, by } }).started;
     return { ...row, status: 'running' };
   }

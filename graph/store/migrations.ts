@@ -135,6 +135,15 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE sg_runs r SET last_seq = COALESCE((SELECT MAX(seq) FROM sg_events e WHERE e.run_id = r.id), 0);
     `,
   },
+  {
+    version: 6,
+    name: 'queued actions',
+    sql: `
+      -- pending: what a worker does when it takes a queued run other than starting it
+      -- (resume, answer, restore, retry), set with the job that queued it, cleared by the take.
+      ALTER TABLE sg_runs ADD COLUMN pending jsonb;
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
