@@ -41,6 +41,11 @@ export interface StagegraphOptions {
   deps?: Omit<GraphRuntimeDeps, 'ledger' | 'branch'>;
   /** Resume runs a dead process left `running`. @default true */
   recover?: boolean;
+  /**
+   * A run taken over this many times in a row after its executor died, without completing
+   * a stage in between, fails with `run_dead_lettered` instead of being taken again. @default 5
+   */
+  deadLetterAfter?: number;
   /** How often to look for runs a dead process left behind. @default 10000 */
   recoverEveryMs?: number;
   /**
@@ -138,7 +143,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const queue = options.queue ? new RunQueue(db.pool, db.url) : undefined;
   await queue?.start([...workflows.keys()]);
   const concurrency = options.queue ? options.queue.concurrency ?? 4 : undefined;
-  const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation, queue });
+  const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation, queue, deadLetterAfter: options.deadLetterAfter });
   // An API-only process executes nothing, so it takes nothing over either.
   const recovering = options.recover ?? concurrency !== 0;
   // A lost lease stops this process's runs; under a new lease it takes them back at once.

@@ -278,6 +278,9 @@ export class RunExecutor {
     }
     const tracker = new ProgressTracker(await this.history.estimates(built.plan), (before?.values as WorkflowStateValue | undefined)?.completed ?? []);
     if (options.resumed) rec.push({ type: 'workflow.resumed', payload: options.resumed });
+    // A crash takeover is durable before anything runs: a run that kills whatever executes
+    // it is counted each time, and dead-lettered after `deadLetterAfter` (runs/service.ts).
+    if (options.resumed?.from === 'crash') await rec.flush();
     const detach = this.saver.attach(rec);
     try {
       if (options.prepare) {

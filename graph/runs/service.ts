@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from '@langchain/langgraph';
 import type { StageRuntimeDeps } from '../../nodes/deps.ts';
-import { StagegraphError } from '../../nodes/errors.ts';
+import { serializeError, StagegraphError } from '../../nodes/errors.ts';
 import type { EventLog } from '../events/log.ts';
 import type { RunEvent } from '../events/types.ts';
 import { Recovery, type RecoveryRequest } from '../recovery/recovery.ts';
@@ -44,11 +44,19 @@ export interface RunsOptions {
   compensation?: CompensationPolicy;
   /** Start runs through the queue (workers execute them) instead of in this process. */
   queue?: RunQueue;
+  /**
+   * A run left running by dead processes this many times in a row, without completing a
+   * stage in between, is not taken over again: it fails with `run_dead_lettered` (a run
+   * that kills whatever executes it would otherwise take the whole fleet down in turn).
+   * @default 5
+   */
+  deadLetterAfter?: number;
 }
 
 export class Runs {
   private readonly recovery: Recovery;
   private readonly queue?: RunQueue;
+  private readonly deadLetterAfter: number;
 
   constructor(
     private readonly store: RunStore,
@@ -58,6 +66,7 @@ export class Runs {
     options: RunsOptions = {},
   ) {
     this.queue = options.queue;
+    this.deadLetterAfter = options.deadLetterAfter ?? 5;
     this.recovery = new Recovery(store, events, executor, new Saga(store, events, options.deps ?? {}, options.compensation), pool);
   }
 
@@ -297,6 +306,11 @@ export class Runs {
     for (const row of await this.store.orphans(me, [...this.executor.active.keys()])) {
       // A run of a workflow this process does not have is left to a process that has it.
       if (this.executor.busy(row.id) || !this.executor.knows(row.workflowId)) continue;
+      const loops = await this.store.crashLoops(row.id);
+      if (loops >= this.deadLetterAfter) {
+        await this.deadLetter(row, me, loops).catch(() => undefined); // another process may have acted on it first
+        continue;
+      }
       const active = this.executor.execute(row, { action: 'recover', input: null, late: () => this.recovery.crashOptions(row) });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }
@@ -308,6 +322,18 @@ export class Runs {
     }
     resumed.push(...(await this.recovery.finishAborts()));
     return resumed;
+  }
+
+  /** Fails a run that keeps killing its executors, instead of taking it over once more. */
+  private async deadLetter(row: RunRow, me: number, loops: number): Promise<void> {
+    const error = serializeError(new StagegraphError('run_dead_lettered',
+      `run ${row.id} was left running by a dead process ${loops} times in a row without completing a stage: it is not taken over again`, {
+        class: 'fatal',
+        details: { runId: row.id, takeovers: loops, stage: row.currentStage ?? undefined },
+        hint: `find what kills the process in its stage in flight (${row.currentStage ?? 'see its events'}); once fixed, retry it: POST /api/agent/${row.id}/recover {"action":"retry"}`,
+      }));
+    const taken = await this.store.take(row.id, 'fail', me, { event: { type: 'workflow.failed', payload: { error, ...(row.currentStage ? { stage: row.currentStage } : {}) } }, error, release: true });
+    this.events.bus.publish(taken.events);
   }
 
   /** Drains every executing run (SIGTERM): each stops at a checkpoint and is `paused` until resumed. */

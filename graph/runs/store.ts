@@ -65,6 +65,19 @@ export class RunStore {
     return rows.map(toRow);
   }
 
+  /**
+   * How many times in a row run `id` was taken over after its executor died without
+   * completing a stage since: crash takeovers after its last stage completion.
+   */
+  async crashLoops(id: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sg_events WHERE run_id = $1 AND type = 'workflow.resumed' AND payload->>'from' = 'crash'
+         AND seq > COALESCE((SELECT max(seq) FROM sg_events WHERE run_id = $1 AND type = 'workflow.stage_changed' AND payload->>'change' = 'completed'), 0)`,
+      [id],
+    );
+    return rows[0]!.n;
+  }
+
   /** Paused runs whose last pause was a shutdown drain (they continue on restart). */
   async drained(): Promise<RunRow[]> {
     const { rows } = await this.pool.query(
@@ -145,7 +158,7 @@ export class RunStore {
       set.push('status = $8');
       values.push(change.to);
       if (change.to === 'running') set.push('error = NULL', 'question = NULL', 'finished_at = NULL');
-      if (change.to === 'aborted') set.push('finished_at = now()', 'eta_ms = 0');
+      if (change.to === 'aborted' || change.to === 'failed') set.push('finished_at = now()', 'eta_ms = 0');
     }
     if (opts.error !== undefined) {
       set.push(`error = $${values.push(JSON.stringify(opts.error))}::jsonb`);
