@@ -177,7 +177,7 @@ program
       if (o.workers !== undefined) {
         const n = Number(o.workers);
         if (!Number.isInteger(n) || n < 0 || n > 1000) throw new StagegraphError('invalid_input', `--workers must be a whole number from 0 to 1000, got '${o.workers}'`, { class: 'validation' });
-        stagegraph.queue = { concurrency: n, limits: project.loaded.config.queue?.limits };
+        stagegraph.queue = { concurrency: n, limits: project.loaded.config.queue?.limits, rates: project.loaded.config.queue?.rates };
       }
       const { serve } = await import('../server/index.ts');
       await serve({

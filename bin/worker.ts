@@ -38,7 +38,7 @@ export function workerCommand(program: Command): void {
         if (unknown.length) {
           throw new StagegraphError('workflow_not_found', `--workflows names workflows this project does not have: ${unknown.join(', ')} (it has: ${known.join(', ')})`, { class: 'validation', details: { unknown } });
         }
-        const sg = await createStagegraph({ ...options, queue: { concurrency, workflows: only, limits: project.loaded.config.queue?.limits } });
+        const sg = await createStagegraph({ ...options, queue: { concurrency, workflows: only, limits: project.loaded.config.queue?.limits, rates: project.loaded.config.queue?.rates } });
         const key = await sg.runs.executorKey();
         console.log(`stagegraph worker ${key} taking runs of ${(only ?? known).join(', ')} (concurrency ${concurrency})`);
         onShutdownSignals({

@@ -51,6 +51,8 @@ export interface LlmConfig {
 export interface QueueConfig {
   /** The most runs of a workflow running at once across every worker, by workflow id, e.g. `{ 'h2-tank': 3 }`. */
   limits?: Record<string, number>;
+  /** The most runs of a workflow started per window across every worker, e.g. `{ 'h2-tank': { runs: 10, perSeconds: 60 } }`. */
+  rates?: Record<string, { runs: number; perSeconds: number }>;
 }
 
 export interface StagegraphConfig {

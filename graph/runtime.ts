@@ -13,6 +13,7 @@ import { EventLog } from './events/log.ts';
 import { EventNotifier, newOrigin } from './events/notify.ts';
 import { EventRelay } from './events/relay.ts';
 import { RunQueue } from './queue/queue.ts';
+import type { RateLimit } from './queue/queued-sql.ts';
 import { RunWorker } from './queue/worker.ts';
 import { RunExecutor, type RegisteredWorkflow } from './runs/executor.ts';
 import { ProcessLease } from './runs/lease.ts';
@@ -95,6 +96,8 @@ export interface QueueOptions {
   workflows?: string[];
   /** The most runs of a workflow running at once across every worker, by workflow id. */
   limits?: Record<string, number>;
+  /** The most runs of a workflow started per window across every worker, e.g. `{ 'h2-tank': { runs: 10, perSeconds: 60 } }`. */
+  rates?: Record<string, RateLimit>;
 }
 
 export interface Stagegraph {
@@ -169,7 +172,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   }
   await relay?.start();
   const worker = queue && concurrency ? new RunWorker(db.url, db.pool, queue, executor, {
-    concurrency, workflows: options.queue?.workflows ?? [...workflows.keys()], limits: options.queue?.limits, onError: report,
+    concurrency, workflows: options.queue?.workflows ?? [...workflows.keys()], limits: options.queue?.limits, rates: options.queue?.rates, onError: report,
   }) : undefined;
   await worker?.start();
   return {

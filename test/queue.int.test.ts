@@ -4,7 +4,8 @@
  * started on the API side execute on a worker, and so do resume, answer, retry and
  * restore asked there; under a saturated worker, high priority
  * runs start before low priority runs queued earlier; a run scheduled 2 s ahead starts
- * after 2 s; a per-workflow limit of 3 is never exceeded across two workers; a queued
+ * after 2 s; a per-workflow limit of 3 and a rate of 2 per second are never exceeded
+ * across two workers; a queued
  * run aborted never starts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +45,8 @@ const slow = sequence('slow', [stage('s1', { ms: 150 }), stage('s2', { ms: 150 }
 let t: TestDatabase;
 const open: Stagegraph[] = [];
 
-async function stagegraph(concurrency: number, limits?: Record<string, number>): Promise<Stagegraph> {
-  const sg = await createStagegraph({ database: t.db, workflows: [quick, limited, asker, slow, flaky], queue: { concurrency, limits }, onError: () => undefined });
+async function stagegraph(concurrency: number, limits?: Record<string, number>, rates?: Record<string, { runs: number; perSeconds: number }>): Promise<Stagegraph> {
+  const sg = await createStagegraph({ database: t.db, workflows: [quick, limited, asker, slow, flaky], queue: { concurrency, limits, rates }, onError: () => undefined });
   open.push(sg);
   return sg;
 }
@@ -96,7 +97,7 @@ describe('the run queue', () => {
     // retry (a recovery action)
     const failing = await api.runs.start({ workflowId: 'flaky', request: { n: 1 } });
     await until(api, [failing.id], 'failed');
-    expect((await api.runs.recover(failing.id, { action: 'retry', by: 'ops' })).status).toBe('queued');
+    expect((await api.runs.recover(failing.id, { action: 'retry', by: 'ops', reason: 'fixed the widget' })).status).toBe('queued');
     await until(api, [failing.id]);
     // restore a completed run from its first checkpoint with a stage after it
     const checkpoints = await api.runs.checkpoints(failing.id);
@@ -105,7 +106,7 @@ describe('the run queue', () => {
     await until(api, [failing.id]);
     const restored = (await api.runs.eventsSince(failing.id)).filter((e) => e.type === 'workflow.resumed').map((e) => e.payload);
     expect(restored).toEqual([
-      { from: 'failed', action: 'retry', by: 'ops' },
+      { from: 'failed', action: 'retry', by: 'ops', reason: 'fixed the widget' },
       { from: 'restore', checkpointId: from.checkpointId, by: 'ops' },
     ]);
     // the executions were the worker's, never the API's
@@ -166,6 +167,19 @@ describe('the run queue', () => {
     for (let i = 0; i < 12; i++) ids.push((await api.runs.start({ workflowId: 'limited', request: { n: i } })).id);
     await until(api, ids);
     expect(mostRunning).toBe(3);
+  });
+
+  it('a rate of 2 runs per second is never exceeded, across two workers', async () => {
+    const api = await stagegraph(0);
+    await stagegraph(4, undefined, { quick: { runs: 2, perSeconds: 1 } });
+    await stagegraph(4, undefined, { quick: { runs: 2, perSeconds: 1 } });
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await api.runs.start({ workflowId: 'quick', request: { n: i } })).id);
+    await until(api, ids);
+    // The database's own take times: in any window of 1 s at most 2 takes.
+    const { rows } = await t.db.pool.query<{ ms: number }>('SELECT extract(epoch FROM taken_at) * 1000 AS ms FROM sg_runs WHERE id = ANY($1::uuid[]) ORDER BY taken_at', [ids]);
+    const taken = rows.map((r) => Number(r.ms));
+    for (let i = 2; i < taken.length; i++) expect(taken[i]! - taken[i - 2]!, `takes ${i - 2} and ${i}`).toBeGreaterThanOrEqual(1000);
   });
 
   it('a queued run aborted never starts; bad dispatch options are refused', async () => {

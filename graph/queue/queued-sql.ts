@@ -36,20 +36,32 @@ export async function insertQueued(db: Queryable, run: QueuedFields, started: Ru
 
 export type TakeQueued = { taken: Taken; intent: RunIntent | null } | { skipped: 'not_queued' | 'at_limit' };
 
+/** At most `runs` takes of a workflow's runs in any `perSeconds` window, across every worker. */
+export interface RateLimit {
+  runs: number;
+  perSeconds: number;
+}
+
 /**
- * Takes queued run `id` for `executor`. With a `limit`, the workflow's running runs are
- * counted under a transaction lock of that workflow, so two workers never both take
- * the last slot.
+ * Takes queued run `id` for `executor`. With a `limit` (runs running at once) or a
+ * `rate` (takes per window), the workflow's runs are counted under a transaction lock
+ * of that workflow, so two workers never both take the last slot.
  */
-export async function takeQueued(db: Queryable, id: string, workflowId: string, executor: number, limit?: number): Promise<TakeQueued> {
-  if (limit !== undefined) {
+export async function takeQueued(db: Queryable, id: string, workflowId: string, executor: number, limit?: number, rate?: RateLimit): Promise<TakeQueued> {
+  if (limit !== undefined || rate !== undefined) {
     await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LEASE_CLASS + 1, workflowId]);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sg_runs WHERE workflow_id = $1 AND status = 'running'`, [workflowId]);
-    if (rows[0]!.n >= limit) return { skipped: 'at_limit' };
+    const { rows } = await db.query<{ running: number; recent: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'running')::int AS running,
+              count(*) FILTER (WHERE taken_at > now() - make_interval(secs => $2))::int AS recent
+         FROM sg_runs WHERE workflow_id = $1 AND (status = 'running' OR taken_at > now() - make_interval(secs => $2))`,
+      [workflowId, rate?.perSeconds ?? 0],
+    );
+    if (limit !== undefined && rows[0]!.running >= limit) return { skipped: 'at_limit' };
+    if (rate !== undefined && rows[0]!.recent >= rate.runs) return { skipped: 'at_limit' };
   }
   // The intent (what to do: start when none) is read and cleared in the same statement.
   const { rows } = await db.query(
-    `UPDATE sg_runs r SET status = 'running', executor = $2, fence = r.fence + 1, pending = NULL, updated_at = now()
+    `UPDATE sg_runs r SET status = 'running', executor = $2, fence = r.fence + 1, pending = NULL, taken_at = now(), updated_at = now()
        FROM (SELECT id, pending FROM sg_runs WHERE id = $1 FOR UPDATE) o
       WHERE r.id = o.id AND r.status = 'queued' RETURNING r.*, o.pending AS intent`,
     [id, executor],

@@ -13,7 +13,7 @@ import type { RunExecutor } from '../runs/executor.ts';
 import { Listener } from '../store/listener.ts';
 import { executeOptions } from './intent.ts';
 import { onClient, QUEUE_CHANNEL, queueName, type RunJob, type RunQueue } from './queue.ts';
-import { takeQueued } from './queued-sql.ts';
+import { takeQueued, type RateLimit } from './queued-sql.ts';
 
 export interface RunWorkerOptions {
   /** Runs executing at once in this process. */
@@ -22,6 +22,8 @@ export interface RunWorkerOptions {
   workflows: string[];
   /** The most runs of a workflow running at once across all workers, by workflow id. */
   limits?: Record<string, number>;
+  /** The most runs of a workflow taken per window across all workers, by workflow id. */
+  rates?: Record<string, RateLimit>;
   /** @default 500 */
   pollMs?: number;
   onError?: (error: unknown, context: string) => void;
@@ -121,7 +123,7 @@ export class RunWorker {
         await client.query('ROLLBACK');
         return 'empty';
       }
-      taken = await takeQueued(client, job.data.runId, workflowId, me, this.options.limits?.[workflowId]);
+      taken = await takeQueued(client, job.data.runId, workflowId, me, this.options.limits?.[workflowId], this.options.rates?.[workflowId]);
       if ('skipped' in taken && taken.skipped === 'at_limit') {
         await client.query('ROLLBACK'); // the job goes back as it was
         return 'at_limit';

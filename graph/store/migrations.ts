@@ -144,6 +144,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sg_runs ADD COLUMN pending jsonb;
     `,
   },
+  {
+    version: 7,
+    name: 'queue takes',
+    sql: `
+      -- taken_at: when a worker last took the run from the queue (per-workflow rate limits count these).
+      ALTER TABLE sg_runs ADD COLUMN taken_at timestamptz;
+      CREATE INDEX sg_runs_workflow_taken ON sg_runs (workflow_id, taken_at) WHERE taken_at IS NOT NULL;
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
