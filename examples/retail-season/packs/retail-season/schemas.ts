@@ -124,6 +124,8 @@ export type ForecastMethod = z.infer<typeof ForecastMethod>;
 export const Backtest = z.object({
   holdoutWeeks: z.number().int().min(1),
   categories: z.array(z.object({ category: Category, mase: z.record(ForecastMethod, z.number().nonnegative()) })),
+  /** Per series: each method's MASE and holdout error standard deviation. */
+  series: z.array(z.object({ category: Category, cluster: Cluster, mase: z.record(ForecastMethod, z.number().nonnegative()), sd: z.record(ForecastMethod, z.number().nonnegative()) })),
   /** Mean MASE of each method over the categories. */
   mean: z.record(ForecastMethod, z.number().nonnegative()),
 });
