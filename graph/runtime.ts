@@ -101,6 +101,8 @@ export interface QueueOptions {
 }
 
 export interface Stagegraph {
+  /** `single`: executes the runs it starts; `api`: queues them, executes none; `api+worker`: queues them and executes queued runs. */
+  role: 'single' | 'api' | 'api+worker';
   runs: Runs;
   db: Database;
   /** The checkpointer (LangGraph's PostgresSaver, writing each step as one statement). */
@@ -176,6 +178,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   }) : undefined;
   await worker?.start();
   return {
+    role: concurrency === undefined ? 'single' : concurrency === 0 ? 'api' : 'api+worker',
     runs, db, saver, bus, ledger, decisions, workflows, registry, breakers,
     close: async () => {
       clearInterval(sweep);

@@ -86,6 +86,7 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
     const urls = await Promise.all([server(), server()]);
     const workers = await Promise.all([worker(), worker(), worker()]);
     const clients = await Promise.all(urls.map(watch));
+    for (const url of urls) expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', database: 'ok', role: 'api', queue: 'ok' });
 
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++) {

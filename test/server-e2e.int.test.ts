@@ -281,7 +281,7 @@ describe('catalog, stats and operations', () => {
 
   it('answers health, readiness and metrics', async () => {
     expect(await api.health()).toEqual({ status: 'ok' });
-    expect(await api.ready()).toEqual({ status: 'ready', database: 'ok' });
+    expect(await api.ready()).toEqual({ status: 'ready', database: 'ok', role: 'single' });
     const text = await api.metrics();
     expect(text).toMatch(/stagegraph_runs\{status="completed"\} \d+/);
     expect(text).toMatch(/stagegraph_stage_duration_seconds_bucket\{.*workflow="ten".*stage="s0"/);

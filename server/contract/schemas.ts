@@ -367,5 +367,10 @@ export const StatsResponse = z.object({
 // ---- operations ------------------------------------------------------------
 
 export const HealthResponse = z.object({ status: z.literal('ok') });
-export const ReadyResponse = z.object({ status: z.literal('ready'), database: z.literal('ok') });
+export const ReadyResponse = z.object({
+  status: z.literal('ready'),
+  database: z.literal('ok'),
+  role: z.enum(['single', 'api', 'api+worker']).describe("'single': executes the runs it starts, unqueued; 'api': queues runs for workers, executes none; 'api+worker': queues runs and executes some"),
+  queue: z.literal('ok').optional().describe('With the queue (roles api and api+worker): its tables answer.'),
+});
 export const OpenApiDocument = z.record(z.string(), z.unknown()).describe('An OpenAPI 3.1 document.');

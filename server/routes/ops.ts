@@ -1,4 +1,4 @@
-/** Operations: liveness, readiness (the database answers), Prometheus metrics and the OpenAPI document. */
+/** Operations: liveness, readiness (the database, and the queue where used, answer; the process's role), Prometheus metrics and the OpenAPI document. */
 import type Router from '@koa/router';
 import { StagegraphError } from '../../nodes/errors.ts';
 import { routes } from '../contract/routes.ts';
@@ -12,18 +12,21 @@ export function opsRoutes(router: Router<AppState>, bind: BindDeps, deps: ApiDep
   bindRoute(router, routes.health, bind, async () => ({ status: 'ok' as const }));
 
   bindRoute(router, routes.ready, bind, async () => {
+    const role = deps.sg.role ?? 'single';
+    const queued = role !== 'single';
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        deps.sg.db.pool.query('SELECT 1'),
+        // With the queue, its job table must answer too: a server that cannot queue is not ready.
+        deps.sg.db.pool.query(queued ? 'SELECT 1 FROM pgboss.version LIMIT 1' : 'SELECT 1'),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS))),
       ]);
     } catch (e) {
-      throw new StagegraphError('not_ready', `database not ready: ${(e as Error).message}`, { class: 'transient', cause: e });
+      throw new StagegraphError('not_ready', `${queued ? 'database or queue' : 'database'} not ready: ${(e as Error).message}`, { class: 'transient', cause: e });
     } finally {
       clearTimeout(timer);
     }
-    return { status: 'ready' as const, database: 'ok' as const };
+    return { status: 'ready' as const, database: 'ok' as const, role, ...(queued ? { queue: 'ok' as const } : {}) };
   });
 
   bindRoute(router, routes.metrics, bind, async () => {
