@@ -59,12 +59,17 @@ function seasonWeeks(text: string): Found<number>[] {
   return found;
 }
 
+/** "40,000 units", "Units: 40,000", or a count followed by a product word ("2,500 coats"). */
 function units(text: string): Found<number>[] {
-  return every(new RegExp(`${AMOUNT}\\s*(?:units|pieces|pcs|items|garments)\\b`, 'i'), text).map((m) => ({ value: Math.round(amount(m[1]!, m[2])), words: m[0] }));
+  const found = every(new RegExp(`${AMOUNT}\\s*(?:units|pieces|pcs|items|garments)\\b|\\bunits\\s*[:=]\\s*${AMOUNT}`, 'i'), text).map((m) => ({ value: Math.round(amount((m[1] ?? m[3])!, m[2] ?? m[4])), words: m[0] }));
+  for (const m of every(new RegExp(`${AMOUNT}\\s+([a-z][a-z-]*)`, 'i'), text)) {
+    if (CATEGORY_WORDS.some(([, re]) => new RegExp(`^(?:${re.source})$`, 'i').test(m[3]!))) found.push({ value: Math.round(amount(m[1]!, m[2])), words: m[0] });
+  }
+  return found;
 }
 
 function budget(text: string): Found<string>[] {
-  return every(new RegExp(`(?:[€$£]\\s?${AMOUNT}|${AMOUNT}\\s*(?:eur|euros?|usd|dollars?|gbp|pounds?)\\b|\\bbudget of\\s+[€$£]?\\s?${AMOUNT})`, 'i'), text).map((m) => ({ value: m[0].trim(), words: m[0] }));
+  return every(new RegExp(`(?:[€$£]\\s?${AMOUNT}|${AMOUNT}\\s*(?:eur|euros?|usd|dollars?|gbp|pounds?)\\b|\\bbudget of\\s+[€$£]?\\s?${AMOUNT})`, 'i'), text).map((m) => ({ value: m[0].trim().replace(/^budget of\s+/i, ''), words: m[0] }));
 }
 
 function holdback(text: string): Found<number>[] {

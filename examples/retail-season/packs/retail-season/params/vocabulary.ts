@@ -2,7 +2,7 @@
 import type { Category, Cluster, Region, Replenishment, Segment } from '../schemas.ts';
 
 export const CATEGORY_WORDS: [Category, RegExp][] = [
-  ['tops', /\b(tops?|t-?shirts?|tees?|shirts?|blouses?|polos?)\b/i],
+  ['tops', /\b(tops?(?!-?ups?\b)|t-?shirts?|tees?|shirts?|blouses?|polos?)\b/i],
   ['dresses', /\b(dress(?:es)?|skirts?|jumpsuits?)\b/i],
   ['knitwear', /\b(knitwear|knits?|sweaters?|jumpers?|cardigans?|pullovers?)\b/i],
   ['outerwear', /\b(outerwear|coats?|jackets?|parkas?|trench(?:es)?|puffers?)\b/i],
@@ -26,7 +26,7 @@ export const ALL_STORES = /\b(all (?:\d+ |of our |our |the )?(?:stores|shops|doo
 export const REPLENISHMENT_WORDS: [Replenishment, RegExp][] = [
   ['none', /\b(no (?:in-?season )?(?:replenishment|replenishing|reorders?|restocking|top-?ups?)|without replenishment|one-?(?:shot|time) (?:buy|allocation|drop)|single (?:buy|drop|allocation)|buy once|never replenish|not replenish(?:ed)?|(?:not|never) at all)\b/i],
   ['biweekly', /\b(bi-?weekly|fortnightly|every (?:two|2|other) weeks?|twice a month)\b/i],
-  ['weekly', /\b(weekly|every week|each week|once a week)\b/i],
+  ['weekly', /(?<![-\w])(weekly|every week|each week|once a week)\b/i],
 ];
 
 export const SEGMENT_WORDS: [Segment, RegExp][] = [
