@@ -3,8 +3,9 @@
  * from `sg_runs` at scrape time), stage durations and decisions (observed from the
  * event bus), events by type (a counter: events per second is its rate), WebSocket
  * connections, HTTP request durations, circuit breaker states (read from
- * `sg.breakers.snapshot()` at scrape time), the queue's depth by workflow and the runs
- * executing in this process.
+ * `sg.breakers.snapshot()` at scrape time), and the queue: its depth by workflow, how
+ * long runs waited in it (last 5 minutes), runs running per executor (every worker, from
+ * `sg_runs`) and runs executing in this process.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunEvent } from '../graph/events/types.ts';
@@ -59,6 +60,33 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(sg.runs?.executing() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'stagegraph_runs_running_by_executor',
+      help: 'Runs running, by the executor key of the process executing them (every worker, from sg_runs)',
+      labelNames: ['executor'],
+      registers,
+      async collect() {
+        const { rows } = await sg.db.pool.query<{ executor: number; n: number }>(
+          `SELECT executor, count(*)::int AS n FROM sg_runs WHERE status = 'running' AND executor IS NOT NULL GROUP BY executor`);
+        this.reset();
+        for (const r of rows) this.set({ executor: String(r.executor) }, r.n);
+      },
+    });
+    new Gauge({
+      name: 'stagegraph_queue_wait_seconds',
+      help: 'Time from queued to taken by a worker, over the runs taken in the last 5 minutes (quantiles 0.5 and 0.99)',
+      labelNames: ['quantile'],
+      registers,
+      async collect() {
+        const { rows } = await sg.db.pool.query<{ p50: number | null; p99: number | null }>(
+          `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM taken_at - queued_at)) AS p50,
+                  percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM taken_at - queued_at)) AS p99
+             FROM sg_runs WHERE taken_at > now() - interval '5 minutes' AND queued_at IS NOT NULL AND taken_at >= queued_at`);
+        this.reset();
+        if (rows[0]?.p50 != null) this.set({ quantile: '0.5' }, Number(rows[0].p50));
+        if (rows[0]?.p99 != null) this.set({ quantile: '0.99' }, Number(rows[0].p99));
       },
     });
     const breakers = () => sg.breakers?.snapshot() ?? [];

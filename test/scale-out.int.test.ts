@@ -98,6 +98,11 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
       ids.push(((await res.json()) as { sessionId: string }).sessionId);
     }
 
+    // Metrics of the queue while it is busy: queued runs wait, workers hold runs.
+    const busy = await (await fetch(`${urls[0]}/metrics`)).text();
+    expect(Number(/stagegraph_queue_depth\{workflow="h2-tank"\} (\d+)/.exec(busy)?.[1])).toBeGreaterThan(0);
+    expect(busy).toMatch(/stagegraph_runs_running_by_executor\{executor="\d+"\} [1-9]/);
+
     // A random moment while runs execute: after between 10 % and 40 % have finished.
     const killAt = Math.floor(RUNS * (0.1 + 0.3 * random()));
     await waitFor(`${killAt} runs to finish`, async () => (await finished()) >= killAt);
@@ -131,5 +136,7 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
     }
     const takenOver = events.filter((e) => e.type === 'workflow.resumed' && (e.payload.from === 'crash' || e.payload.from === 'paused'));
     expect(takenOver.length).toBeGreaterThan(0);
+    const after = await (await fetch(`${urls[1]}/metrics`)).text();
+    expect(after).toMatch(/stagegraph_queue_wait_seconds\{quantile="0\.5"\} \d/);
   }, 900_000);
 });

@@ -25,8 +25,8 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 export async function insertQueued(db: Queryable, run: QueuedFields, started: RunEventDraft, at: Date): Promise<RunRow> {
   const { rows } = await db.query(
     `WITH r AS (
-       INSERT INTO sg_runs (id, workflow_id, owner, status, request, options, executor, fence, last_seq)
-       VALUES ($1, $2, $3, 'queued', $4, $5, NULL, 0, 1) RETURNING *),
+       INSERT INTO sg_runs (id, workflow_id, owner, status, request, options, executor, fence, last_seq, queued_at)
+       VALUES ($1, $2, $3, 'queued', $4, $5, NULL, 0, 1, now()) RETURNING *),
      e AS (INSERT INTO sg_events (run_id, seq, type, at, payload) SELECT r.id, 1, $6, $7, $8 FROM r)
      SELECT r.* FROM r`,
     [run.id, run.workflowId, run.owner, JSON.stringify(run.request), JSON.stringify(run.options), started.type, at, JSON.stringify(started.payload)],
@@ -77,7 +77,7 @@ export async function takeQueued(db: Queryable, id: string, workflowId: string, 
  */
 export async function requeue(db: Queryable, id: string, from: readonly string[], intent: RunIntent): Promise<RunRow | undefined> {
   const { rows } = await db.query(
-    `UPDATE sg_runs SET status = 'queued', pending = $3, executor = NULL, updated_at = now()
+    `UPDATE sg_runs SET status = 'queued', pending = $3, executor = NULL, queued_at = now(), updated_at = now()
       WHERE id = $1 AND status = ANY($2::text[]) AND (executor IS NULL OR NOT ${executorAlive('sg_runs.executor')}) RETURNING *`,
     [id, from, JSON.stringify(intent)],
   );

@@ -153,6 +153,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sg_runs_workflow_taken ON sg_runs (workflow_id, taken_at) WHERE taken_at IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'queue waits',
+    sql: `
+      -- queued_at: when the run was last queued (started or asked to resume, answer, ...); taken_at - queued_at is its wait.
+      ALTER TABLE sg_runs ADD COLUMN queued_at timestamptz;
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
