@@ -56,7 +56,8 @@ export async function scaffold(dir: string, spec?: string): Promise<string[]> {
   const { root, manifest } = stagegraphPackage();
   const name = packageName(target);
   await mkdir(target, { recursive: true });
-  await cp(join(root, 'templates', 'init'), target, { recursive: true });
+  // Only the template's own files: never a local cache a checkout may hold (node_modules/.vite of a test run).
+  await cp(join(root, 'templates', 'init'), target, { recursive: true, filter: (from) => !from.split(/[\\/]/).includes('node_modules') });
   await rename(join(target, 'gitignore'), join(target, '.gitignore')); // npm drops .gitignore files from packages
   const readme = join(target, 'README.md');
   await writeFile(readme, (await readFile(readme, 'utf8')).replaceAll('{{name}}', name));
