@@ -20,7 +20,7 @@ export interface DatabaseConfig {
   url?: string;
   /** Where the embedded PostgreSQL keeps its data, relative to the config file. `STAGEGRAPH_HOME` overrides it. @default ".stagegraph" */
   home?: string;
-  /** Pool size. @default 10 */
+  /** Connections in this process's pool (`STAGEGRAPH_DB_POOL` overrides it); each process also holds one for its lease, and a server or worker one to LISTEN. @default 10 */
   max?: number;
 }
 

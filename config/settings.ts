@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { chatModelFromEnv, llmFallbackFromEnv } from '../graph/decisions/llm.ts';
 import type { GraphRuntimeDeps } from '../graph/deps.ts';
 import type { OpenDatabaseOptions } from '../graph/store/database.ts';
+import { StagegraphError } from '../nodes/errors.ts';
 import type { LlmConfig, ServerConfig } from './define.ts';
 import type { LoadedConfig } from './load.ts';
 
@@ -31,13 +32,23 @@ export function llmDeps(loaded: LoadedConfig, env: Env = process.env): Pick<Grap
   return { llm: chatModelFromEnv(vars), fallback: llmFallbackFromEnv(vars) };
 }
 
-/** `DATABASE_URL` over `database.url`; `STAGEGRAPH_HOME` over `database.home` (relative to the config file). */
+/** A pool size from the environment: a whole number from 2 (a run reads while it writes) to 1000. @throws StagegraphError `invalid_config` */
+function poolSize(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 2 || n > 1000) {
+    throw new StagegraphError('invalid_config', `STAGEGRAPH_DB_POOL must be a whole number from 2 to 1000, got '${text}'`, { class: 'validation', details: { STAGEGRAPH_DB_POOL: text } });
+  }
+  return n;
+}
+
+/** `DATABASE_URL` over `database.url`; `STAGEGRAPH_HOME` over `database.home` (relative to the config file); `STAGEGRAPH_DB_POOL` over `database.max`. */
 export function databaseOptions(loaded: LoadedConfig, env: Env = process.env): OpenDatabaseOptions {
   const db = loaded.config.database ?? {};
   return {
     url: env.DATABASE_URL || db.url || undefined,
     home: env.STAGEGRAPH_HOME || resolve(loaded.dir, db.home ?? '.stagegraph'),
-    max: db.max,
+    max: poolSize(env.STAGEGRAPH_DB_POOL) ?? db.max,
   };
 }
 

@@ -145,7 +145,7 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   let onControl: (m: ControlMessage) => void = () => undefined;
   const lease = new ProcessLease(db.url, { onLost: () => onLost(), onControl: (m) => onControl(m) });
   const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report);
-  const queue = options.queue ? new RunQueue(db.pool, db.url) : undefined;
+  const queue = options.queue ? new RunQueue(db.pool) : undefined;
   await queue?.start([...workflows.keys()]);
   const concurrency = options.queue ? options.queue.concurrency ?? 4 : undefined;
   const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation, queue, deadLetterAfter: options.deadLetterAfter });

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function server(): Promise<{ proc: Proc; url: string }> {
-  const proc = stagegraph(['serve', '--port', '0', '--no-auth'], t.childEnv);
+  const proc = stagegraph(['serve', '--port', '0', '--no-auth'], { ...t.childEnv, STAGEGRAPH_DB_POOL: '4' });
   procs.push(proc);
   const line = await proc.line(/listening on (http\S+)/);
   return { proc, url: /listening on (http\S+)/.exec(line)![1]! };

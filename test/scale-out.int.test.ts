@@ -35,8 +35,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
+/** Five processes on one server: a pool of 4 each keeps them (and the tests beside them) under max_connections. */
 function spawn(args: string[]): Proc {
-  const p = stagegraph(args, t.childEnv);
+  const p = stagegraph(args, { ...t.childEnv, STAGEGRAPH_DB_POOL: '4' });
   procs.push(p);
   return p;
 }
@@ -112,7 +113,7 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
     workers[1]!.child.kill('SIGTERM');
     expect((await workers[1]!.exited).code).toBe(0);
 
-    await waitFor('every run to finish', async () => (await finished()) === RUNS);
+    await waitFor('every run to finish', async () => (await finished()) === RUNS, 600_000);
     const ended = (frames: RunEvent[]) => new Set(frames.filter((e) => TERMINAL.has(e.type)).map((e) => e.runId)).size === RUNS;
     await waitFor('both clients to see every run end', () => clients.every((c) => ended(c.frames)), 60_000);
     clients.forEach((c) => c.close());

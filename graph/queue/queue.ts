@@ -34,11 +34,11 @@ export interface RunJob {
 export class RunQueue {
   readonly boss: PgBoss;
 
-  constructor(private readonly pool: pg.Pool, url: string) {
+  constructor(private readonly pool: pg.Pool) {
     this.boss = new PgBoss({
-      connectionString: url,
+      // Through stagegraph's own pool: no second pool of connections per process.
+      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values) },
       schema: 'pgboss',
-      max: 2,
       // Jobs are completed in the transaction that takes their run: nothing expires while a
       // worker holds one, and no cron is used.
       schedule: false,

@@ -32,6 +32,8 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
   delete base.DATABASE_URL;
   delete base.STAGEGRAPH_HOME;
   delete base.STAGEGRAPH_WORKFLOWS;
+  delete base.STAGEGRAPH_CONFIG;
+  delete base.STAGEGRAPH_DB_POOL;
   return { ...base, ...env };
 }
 
