@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TERMINAL_STATUSES, type RunStatus } from '../runs/status.ts';
+import { RUN_COLUMNS } from '../runs/row.ts';
 
 /** A checkpoint blob row, as `PostgresSaver._dumpBlobs` makes it. */
 export type BlobRow = [thread: string, ns: string, channel: string, version: string, type: string, blob: Uint8Array | undefined];
@@ -107,7 +108,8 @@ export function stepStatement(p: StepParts): { name: string; text: string; value
     }
     if (s?.release || p.run.release) set.set('executor', () => 'NULL');
     const assignments = [...set].map(([col, expr]) => `${col} = ${expr()}`).join(', ');
-    ctes.push(`g AS (UPDATE sg_runs SET ${assignments} WHERE ${where.join(' AND ')} RETURNING *, last_seq - ${n} AS base)`);
+    // Named columns, not `*`: this is a prepared statement, and one returning `*` fails once a migration adds a column (see RUN_COLUMNS).
+    ctes.push(`g AS (UPDATE sg_runs SET ${assignments} WHERE ${where.join(' AND ')} RETURNING ${RUN_COLUMNS}, last_seq - ${n} AS base)`);
   } else {
     ctes.push('g AS (SELECT 0 AS base)');
   }

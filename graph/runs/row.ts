@@ -22,6 +22,14 @@ export interface RunRow {
   executor: number | null;
 }
 
+/**
+ * The columns `toRow` reads, for statements that must name them: a prepared statement
+ * returning `*` fails with "cached plan must not change result type" (0A000) on every
+ * execution after a migration adds a column, so a process running across a rolling
+ * deploy would fail its runs.
+ */
+export const RUN_COLUMNS = 'id, workflow_id, owner, status, request, options, current_stage, progress, eta_ms, degraded, question, error, created_at, updated_at, finished_at, executor, fence, last_seq';
+
 export function toRow(r: Record<string, unknown>): RunRow {
   return {
     id: r.id as string,
