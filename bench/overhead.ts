@@ -21,7 +21,7 @@
  *
  * Usage: `npm run bench:overhead` (env: DATABASE_URL selects the server, default
  * 127.0.0.1:5432, where a fresh database is created and dropped; BENCH_RUNS=200,
- * BENCH_WARMUP=10).
+ * BENCH_WARMUP=10; BENCH_NOTIFY=0 turns off (a)'s cross-process event notices, a diagnostic).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -52,7 +52,7 @@ const counter = new SqlCounter().install();
 const probe = new CheckpointProbe(counter);
 const fresh = await freshDatabase();
 const workflowId = `bench-overhead-${Date.now().toString(36)}`;
-const sg = await createStagegraph({ workflows: [trivialWorkflow(workflowId, STEPS, () => probe.stageEnded())], database: fresh.db, recover: false });
+const sg = await createStagegraph({ workflows: [trivialWorkflow(workflowId, STEPS, () => probe.stageEnded())], database: fresh.db, recover: false, notifyEvents: process.env.BENCH_NOTIFY !== '0' });
 probe.wrap(sg.saver);
 const poolMax = fresh.db.pool.options.max ?? 10;
 const stock = await stockSaver(fresh.url, poolMax);
