@@ -48,7 +48,7 @@ program
   .command('run')
   .description('run a workflow in-process with live progress (SIGTERM/SIGINT pause it at a step boundary)')
   .argument('<request...>', 'the request, in plain English (or JSON with --json)')
-  .option('-w, --workflow <id>', "workflow id (default: the config's only workflow, or h2-tank)")
+  .option('-w, --workflow <id>', "workflow id (default: the first workflow of the config's first pack; without a config, h2-tank)")
   .option('--json', 'the request is structured JSON')
   .option('--seed <n>', 'seed for deterministic stages', '1')
   .option('--out <dir>', 'where artifacts go (<dir>/<run id>/)', 'out')
@@ -187,6 +187,8 @@ program
         packs,
         workflows,
         stagegraph,
+        // An orchestrate request without `workflow` runs the project's own first workflow, as `stagegraph run` does.
+        defaultWorkflow: packs?.[0]?.workflows[0]?.id ?? workflows[0]?.id,
       });
     } catch (e) {
       process.exit(exitCodeOf(e));
@@ -227,14 +229,10 @@ decisions
     }),
   );
 
-/** Without `--workflow`: the project's only workflow, else the flagship's id (which must then be registered). */
+/** Without `--workflow`: the first workflow of the config's first pack (the project's own), or the only one there is. */
 function defaultWorkflow(ids: string[]): string {
-  if (ids.length === 1) return ids[0]!;
-  if (ids.includes('h2-tank')) return 'h2-tank';
-  throw new StagegraphError('workflow_required', `this project has ${ids.length} workflows: name one with --workflow <id> (${ids.join(', ')})`, {
-    class: 'validation',
-    details: { workflows: ids },
-  });
+  if (ids.length === 0) throw new StagegraphError('workflow_required', 'this project has no workflows', { class: 'validation' });
+  return ids[0]!;
 }
 
 try {

@@ -33,6 +33,8 @@ export interface ServeOptions {
   /** Workflows registered besides the packs'. */
   workflows?: WorkflowDefinition[];
   limits?: Limits;
+  /** The workflow of an orchestrate request that names none. @default "h2-tank" if registered, else the first one */
+  defaultWorkflow?: string;
   logger?: Logger;
   /** Passed to `createStagegraph` (database, deps, ...). */
   stagegraph?: Omit<StagegraphOptions, 'workflows' | 'packs'>;
@@ -92,7 +94,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
   const ending = () => new Promise<never>(() => undefined);
   try {
     if (closing) return ending();
-    server = createServer({ stagegraph: sg, auth, limits: options.limits, logger });
+    server = createServer({ stagegraph: sg, auth, limits: options.limits, logger, defaultWorkflow: options.defaultWorkflow });
     const { url, port } = await server.listen(options.port ?? Number(process.env.PORT ?? 8080), options.host ?? '127.0.0.1');
     if (closing) return ending();
     print(`stagegraph listening on ${url}  (OpenAPI: ${url}/openapi.json, events: ${url.replace(/^http/, 'ws')}/api/agent/progress)`);
