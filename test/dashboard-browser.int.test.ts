@@ -162,6 +162,11 @@ describe('dashboard in a browser', () => {
     expect(download.suggestedFilename()).toBe('report.pdf');
     const pdf = await readFile((await download.path())!);
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // The section drawing the run wrote (tank.svg) is shown, loaded with the caller's key.
+    const drawing = page.getByRole('img', { name: 'tank.svg' });
+    await drawing.waitFor();
+    await page.waitForFunction(() => ((document.querySelector('img.artifact-svg[alt="tank.svg"]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    expect(await drawing.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
 
     const shots = performance.now();
     timings.runViewDiffPct = (await compareScreenshot(page.locator('.run-overview'), 'run-view')).ratio * 100;

@@ -80,6 +80,12 @@ export class Api {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
+  /** An SVG artifact as an object URL an `<img>` can show (fetched with the caller's key; revoke it when done). */
+  async svgUrl(runId: string, name: string): Promise<string> {
+    const res = await this.client.artifact(runId, name);
+    return URL.createObjectURL(new Blob([await res.arrayBuffer()], { type: 'image/svg+xml' }));
+  }
+
   private headers(extra: Record<string, string>): Record<string, string> {
     return this.token ? { ...extra, authorization: `Bearer ${this.token}` } : extra;
   }

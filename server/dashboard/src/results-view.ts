@@ -97,10 +97,14 @@ export interface ArtifactInfo {
   href: string;
 }
 
-/** Download links; `download` fetches with the caller's key (a plain link cannot send it). */
-export function artifactsView(artifacts: ArtifactInfo[], download: (name: string) => Promise<void>): HTMLElement {
+/**
+ * Download links; `download` fetches with the caller's key (a plain link cannot send it).
+ * SVG files a run wrote (a pack's chart, the flagship's section drawing) are shown too,
+ * as images (an `<img>` runs no script an SVG may hold), fetched by `svgUrl`.
+ */
+export function artifactsView(artifacts: ArtifactInfo[], download: (name: string) => Promise<void>, svgUrl?: (name: string) => Promise<string>): HTMLElement {
   if (!artifacts.length) return h('p', { class: 'empty' }, 'No files yet.');
-  return h('ul', { class: 'artifacts' }, artifacts.map((a) => {
+  const list = h('ul', { class: 'artifacts' }, artifacts.map((a) => {
     const link = h('a', { href: a.href, download: a.name, 'aria-label': `Download ${a.name}` }, a.name);
     link.addEventListener('click', (ev) => {
       ev.preventDefault();
@@ -108,4 +112,18 @@ export function artifactsView(artifacts: ArtifactInfo[], download: (name: string
     });
     return h('li', {}, link, ' ', h('span', { class: 'size', 'data-volatile': true }, fmtBytes(a.size)));
   }));
+  const svgs = svgUrl ? artifacts.filter((a) => a.name.toLowerCase().endsWith('.svg')) : [];
+  const figures = svgs.map((a) => {
+    const img = h('img', { alt: a.name, class: 'artifact-svg' });
+    void svgUrl!(a.name).then(
+      (url) => {
+        // Once shown, the image keeps its pixels: the object URL is not needed any more.
+        img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+        img.src = url;
+      },
+      () => img.replaceWith(h('p', { class: 'empty' }, `${a.name} could not be shown`)),
+    );
+    return h('figure', { class: 'artifact' }, img, h('figcaption', {}, a.name));
+  });
+  return h('div', {}, list, ...figures);
 }

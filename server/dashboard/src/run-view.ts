@@ -248,7 +248,7 @@ export class RunView {
   private async loadArtifacts(): Promise<void> {
     const r = await this.api.client.artifacts(this.runId).catch(() => undefined);
     if (r && !this.closed) {
-      mount(this.artifacts, artifactsView(r.artifacts, (name) => this.api.download(this.runId, name).catch((e: unknown) => this.say(`Download failed: ${describeError(e)}`))));
+      mount(this.artifacts, artifactsView(r.artifacts, (name) => this.api.download(this.runId, name).catch((e: unknown) => this.say(`Download failed: ${describeError(e)}`)), (name) => this.api.svgUrl(this.runId, name)));
     }
   }
 
