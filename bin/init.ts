@@ -8,7 +8,7 @@
  * TypeScript match the ones stagegraph is tested with.
  */
 import { cp, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { stagegraphPackage } from '../graph/packs/version.ts';
 import { StagegraphError } from '../nodes/index.ts';
@@ -56,8 +56,10 @@ export async function scaffold(dir: string, spec?: string): Promise<string[]> {
   const { root, manifest } = stagegraphPackage();
   const name = packageName(target);
   await mkdir(target, { recursive: true });
-  // Only the template's own files: never a local cache a checkout may hold (node_modules/.vite of a test run).
-  await cp(join(root, 'templates', 'init'), target, { recursive: true, filter: (from) => !from.split(/[\\/]/).includes('node_modules') });
+  // Only the template's own files: never a local cache a checkout may hold (node_modules/.vite of a
+  // test run). Relative to the template: the package itself lives under node_modules.
+  const template = join(root, 'templates', 'init');
+  await cp(template, target, { recursive: true, filter: (from) => !relative(template, from).split(sep).includes('node_modules') });
   await rename(join(target, 'gitignore'), join(target, '.gitignore')); // npm drops .gitignore files from packages
   const readme = join(target, 'README.md');
   await writeFile(readme, (await readFile(readme, 'utf8')).replaceAll('{{name}}', name));
