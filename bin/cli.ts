@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `stagegraph` command line: run a workflow in-process with live progress, list
- * and show runs, resume, answer, abort or recover them, serve the API, manage API keys.
- * Reading (`runs`, `show`, `decisions`) never takes over, resumes or drains a run; only
- * `serve` and `recover` take over what dead processes left behind. Exit codes: 0
- * completed, 1 failed, 2 bad usage or input, 3 waiting for input, 4 paused or aborted.
+ * and show runs, resume, answer, abort or recover them, serve the API (and, with
+ * `--workers`, queue runs for workers), execute queued runs (`worker`), manage API keys,
+ * scaffold a project (`init`), open its graphs in LangGraph Studio (`studio`). Every
+ * command reads the project's config (`project.ts`). Reading (`runs`, `show`,
+ * `decisions`) never takes over, resumes or drains a run; only `serve`, `worker` and
+ * `recover` take over what dead processes left behind. Exit codes: 0 completed, 1
+ * failed, 2 bad usage or input, 3 waiting for input, 4 paused or aborted.
  */
 import { Command, CommanderError } from 'commander';
 import { serverSettings } from '../config/settings.ts';
