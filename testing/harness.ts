@@ -33,6 +33,12 @@ export interface RunStageOptions {
   seed?: number;
   /** Called between steps of a stepped stage (it may abort the signal). */
   onStep?: (step: number) => void;
+  /**
+   * More of the stage's context, e.g. `{ llm }` (a chat model pointed at
+   * `startOpenAIStub()`), a `runId` or an `emit` that records. Signal, seed, resume and
+   * progress stay the harness's.
+   */
+  context?: Partial<Omit<StageContext, 'signal' | 'seed' | 'resume' | 'progress'>>;
 }
 
 /** Runs a (possibly multi-step) stage to its end. `onStep` may abort between steps. */
@@ -43,7 +49,7 @@ export async function runToEnd<T>(plugin: AnyStagePlugin, input: unknown, opts: 
   const signal = opts.signal ?? new AbortController().signal;
   let resume: unknown;
   for (let step = 1; step <= (opts.maxSteps ?? 1000); step++) {
-    const result = await plugin.run(parsed, fakeContext(signal, progress, resume, opts.seed));
+    const result = await plugin.run(parsed, { ...fakeContext(signal, progress, resume, opts.seed), ...opts.context });
     if (!isContinue(result)) return { output: plugin.output.parse(result) as T, steps: step, progress, scratches };
     const json = JSON.stringify(result.scratch);
     scratches.push(json);
