@@ -302,3 +302,21 @@ describe('decisions', () => {
     expect((e as StagegraphError).code).toBe('decision_invalid_option');
   });
 });
+
+describe('a decision point that only sets a parameter', () => {
+  it('may lead on by a plain edge: every option goes the same way, and the decision is recorded', async () => {
+    const wf = defineWorkflow({
+      id: 'param', description: 'a level chosen, then used', stages: [stage('a'), stage('b')],
+      decisions: [{
+        name: 'level', description: 'sets a level for b', options: ['low', 'high'],
+        inputs: (s) => s.outputs.a as { n: number },
+        rules: [{ id: 'big', when: (i: { n: number }) => i.n > 1, choose: 'high', because: 'n is above 1', confidence: 0.9 }],
+        default: 'low',
+      }],
+      edges: [{ from: START, to: 'a' }, { from: 'a', to: 'level' }, { from: 'level', to: 'b' }, { from: 'b', to: END }],
+    });
+    const out = await buildWorkflow(wf).compile().invoke({ request: { n: 5 }, run: { id: 'r', workflowId: 'param', owner: 'o', outRoot: '/tmp/sg-param', seed: 1 } });
+    expect(out.decisions.level).toMatchObject({ chosen: 'high', method: 'rule' });
+    expect(out.outputs.b).toEqual({ n: 7 });
+  });
+});
