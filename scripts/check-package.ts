@@ -11,9 +11,9 @@
  * Prints the tarball's size. Exits 1 at the first failure, with the command's output.
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_FLAGS, ensureChromium } from '../test/support/browser.ts';
 
@@ -120,7 +120,13 @@ export async function main(): Promise<[RunDetail | undefined, WorkflowResult, St
   console.log('package check passed');
 } finally {
   if (keep) console.log(`kept ${home}`);
-  else await rm(home, { recursive: true, force: true });
+  else {
+    // As root, the demo's embedded data lives outside it (.stagegraph/pg links there): remove that too.
+    const link = join(home, 'consumer', 'demo', '.stagegraph', 'pg');
+    const data = await realpath(link).catch(() => undefined);
+    if (data && data !== link) await rm(dirname(data), { recursive: true, force: true });
+    await rm(home, { recursive: true, force: true });
+  }
 }
 
 async function serveCheck(demo: string): Promise<void> {
