@@ -8,10 +8,10 @@
  * duplicates itself), so a duplicate or a reordering by the server fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { RunEvent } from '../graph/events/types.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { killAll, stagegraph, type Proc } from './support/processes.ts';
+import { watchAll } from './support/raw-events.ts';
 
 const FLAGSHIP = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
 const TERMINAL = new Set(['workflow.completed', 'workflow.failed', 'workflow.aborted']);
@@ -33,30 +33,6 @@ async function server(): Promise<{ proc: Proc; url: string }> {
   procs.push(proc);
   const line = await proc.line(/listening on (http\S+)/);
   return { proc, url: /listening on (http\S+)/.exec(line)![1]! };
-}
-
-/** A raw WebSocket subscribed to every run; records each event frame as received. */
-async function watch(url: string): Promise<{ frames: RunEvent[]; ws: WebSocket; until(done: (frames: RunEvent[]) => boolean, timeoutMs?: number): Promise<void> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/agent/progress`);
-  const frames: RunEvent[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; event?: RunEvent };
-    if (frame.type === 'event') frames.push(frame.event!);
-    waiters.forEach((w) => w());
-  });
-  await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const subscribed = new Promise<void>((resolve) => ws.once('message', () => resolve()));
-  ws.send(JSON.stringify({ type: 'subscribe', runIds: 'all' }));
-  await subscribed;
-  const until = (done: (f: RunEvent[]) => boolean, timeoutMs = 90_000) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => done(frames) && (clearTimeout(timer), waiters.delete(check), resolve());
-      const timer = setTimeout(() => (waiters.delete(check), reject(new Error(`timed out with ${frames.length} frames`))), timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  return { frames, ws, until };
 }
 
 async function start(url: string, n: number): Promise<string[]> {
@@ -84,10 +60,10 @@ async function expectExactlyTheLog(frames: RunEvent[], ids: string[]): Promise<v
 describe('two servers on one database', () => {
   it('a client on B gets every event of runs executing on A, exactly once and in order', async () => {
     const [a, b] = await Promise.all([server(), server()]);
-    const onB = await watch(b.url);
+    const onB = await watchAll(b.url);
     const ids = await start(a.url, 5);
     await onB.until(ended(ids));
-    onB.ws.close();
+    onB.close();
     const { rows } = await t.db.pool.query<{ status: string; error: unknown }>('SELECT status, error FROM sg_runs WHERE id = ANY($1::uuid[])', [ids]);
     expect(rows.map((r) => r.status), JSON.stringify(rows)).toEqual(ids.map(() => 'completed'));
     expect(onB.frames.filter((e) => e.runId === ids[0]).length).toBeGreaterThan(50);
@@ -100,13 +76,13 @@ describe('two servers on one database', () => {
 
   it('A is killed mid-run: B takes its runs over and its client still gets every event once, in order', async () => {
     const [a, b] = await Promise.all([server(), server()]);
-    const onB = await watch(b.url);
+    const onB = await watchAll(b.url);
     const ids = await start(a.url, 3);
     // Killed once B has relayed some of A's progress: the runs are in flight.
     await onB.until((f) => f.filter((e) => ids.includes(e.runId) && e.type === 'workflow.stage_changed').length >= 3);
     a.proc.child.kill('SIGKILL');
     await onB.until(ended(ids));
-    onB.ws.close();
+    onB.close();
     const { rows } = await t.db.pool.query<{ status: string; error: unknown }>('SELECT status, error FROM sg_runs WHERE id = ANY($1::uuid[])', [ids]);
     expect(rows.map((r) => r.status), JSON.stringify(rows)).toEqual(ids.map(() => 'completed'));
     await expectExactlyTheLog(onB.frames, ids);

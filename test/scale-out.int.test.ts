@@ -13,11 +13,11 @@
  *   once, in seq order, whichever process executed it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { RunEvent } from '../graph/events/types.ts';
 import { prng } from './fixtures/recovery.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { killAll, stagegraph, type Proc } from './support/processes.ts';
+import { watchAll } from './support/raw-events.ts';
 
 const RUNS = Number(process.env.SCALE_RUNS ?? 200);
 const FLAGSHIP = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
@@ -53,21 +53,6 @@ async function worker(): Promise<Proc> {
   return p;
 }
 
-/** A raw WebSocket on `url` subscribed to every run: each event frame as received. */
-async function watch(url: string): Promise<{ frames: RunEvent[]; close(): void }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/agent/progress`);
-  const frames: RunEvent[] = [];
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as { type: string; event?: RunEvent };
-    if (frame.type === 'event') frames.push(frame.event!);
-  });
-  await new Promise<void>((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const subscribed = new Promise<void>((resolve) => ws.once('message', () => resolve()));
-  ws.send(JSON.stringify({ type: 'subscribe', runIds: 'all' }));
-  await subscribed;
-  return { frames, close: () => ws.close() };
-}
-
 async function finished(): Promise<number> {
   const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sg_runs WHERE status IN ('completed', 'failed', 'aborted')`);
   return rows[0]!.n;
@@ -86,7 +71,7 @@ describe(`scale out: 2 API servers, 3 workers, ${RUNS} flagship runs`, () => {
     const random = prng(Number(process.env.SCALE_SEED ?? Date.now() % 100_000));
     const urls = await Promise.all([server(), server()]);
     const workers = await Promise.all([worker(), worker(), worker()]);
-    const clients = await Promise.all(urls.map(watch));
+    const clients = await Promise.all(urls.map(watchAll));
     for (const url of urls) expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', database: 'ok', role: 'api', queue: 'ok' });
 
     const ids: string[] = [];
