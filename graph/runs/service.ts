@@ -5,7 +5,6 @@
  * the executor's.
  */
 import { randomUUID } from 'node:crypto';
-import { Command } from '@langchain/langgraph';
 import type { StageRuntimeDeps } from '../../nodes/deps.ts';
 import { serializeError, StagegraphError } from '../../nodes/errors.ts';
 import type { EventLog } from '../events/log.ts';
@@ -21,7 +20,7 @@ import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
 import type pg from 'pg';
 import { toCheckpoint, toRunView, type CheckpointInfo, type RunView } from './view.ts';
 import { dispatchOf } from '../queue/dispatch.ts';
-import { INTENT_FROM, type RunIntent } from '../queue/intent.ts';
+import { executeOptions, INTENT_FROM, type RunIntent } from '../queue/intent.ts';
 import type { RunQueue } from '../queue/queue.ts';
 
 export interface StartRunInput {
@@ -189,9 +188,7 @@ export class Runs {
   async resume(id: string, by?: string, owner?: string): Promise<RunRow> {
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'resume');
-    if (this.queue) return this.requeue(row, { action: 'resume', resumed: { from: 'paused', by } });
-    await this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by } }).started;
-    return { ...row, status: 'running' };
+    return this.carryOut(row, { action: 'resume', resumed: { from: 'paused', by } });
   }
 
   /** Answers a `waiting_input` run: `answer` is merged into the asking stage's input. */
@@ -200,9 +197,7 @@ export class Runs {
     assertStorable(by ?? '', 'by');
     const row = await this.store.require(id, owner);
     assertTransition(id, row.status, 'answer');
-    if (this.queue) return this.requeue(row, { action: 'answer', answer, resumed: { from: 'waiting_input', by } });
-    await this.executor.execute(row, { action: 'answer', input: new Command({ resume: answer }), resumed: { from: 'waiting_input', by } }).started;
-    return { ...row, status: 'running', question: null };
+    return this.carryOut(row, { action: 'answer', answer, resumed: { from: 'waiting_input', by } });
   }
 
   /**
@@ -250,6 +245,16 @@ export class Runs {
   }
 
   /**
+   * Carries out a resume, answer or restore: here (the run taken by this process), or,
+   * with the queue, by queueing it for a worker. One description of each action either way.
+   */
+  private async carryOut(row: RunRow, intent: RunIntent): Promise<RunRow> {
+    if (this.queue) return this.requeue(row, intent);
+    await this.executor.execute(row, executeOptions(row, intent)).started;
+    return intent.action === 'answer' ? { ...row, status: 'running', question: null } : { ...row, status: 'running' };
+  }
+
+  /**
    * Queues the run again for a worker with what to do. A run that changed meanwhile is
    * refused as its new status says; one a live process holds, with `run_locked`.
    */
@@ -289,9 +294,7 @@ export class Runs {
     if (!known) {
       throw new StagegraphError('checkpoint_not_found', `run ${id} has no checkpoint ${checkpointId}`, { class: 'validation', details: { runId: id, checkpointId } });
     }
-    if (this.queue) return this.requeue(row, { action: 'restore', checkpointId, resumed: { from: 'restore', checkpointId, by } });
-    await this.executor.execute(row, { action: 'restore', input: null, checkpointId, resumed: { from: 'restore', checkpointId, by } }).started;
-    return { ...row, status: 'running' };
+    return this.carryOut(row, { action: 'restore', checkpointId, resumed: { from: 'restore', checkpointId, by } });
   }
 
   /**
