@@ -161,6 +161,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sg_runs ADD COLUMN queued_at timestamptz;
     `,
   },
+  {
+    version: 9,
+    name: 'hooks and their deliveries',
+    sql: `
+      -- A hook: a webhook registered through the API (kind 'webhook', owner-scoped) or a
+      -- pack's code hook (kind 'code', owner NULL = every owner, synced at start by its key).
+      CREATE TABLE sg_hooks (
+        id          uuid PRIMARY KEY,
+        kind        text NOT NULL CHECK (kind IN ('webhook', 'code')),
+        code_key    text UNIQUE,
+        owner       text,
+        events      text[] NOT NULL,
+        workflows   text[],
+        url         text,
+        secret      text,
+        blocking    boolean NOT NULL DEFAULT false,
+        on_failure  text NOT NULL DEFAULT 'fail' CHECK (on_failure IN ('fail', 'ask')),
+        retries     integer NOT NULL DEFAULT 3,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        disabled_at timestamptz,
+        CHECK ((kind = 'webhook') = (url IS NOT NULL AND secret IS NOT NULL AND owner IS NOT NULL AND code_key IS NULL))
+      );
+      CREATE INDEX sg_hooks_owner ON sg_hooks (owner, created_at);
+
+      -- One delivery per hook and run event (seq), derived from the event log; attempts in history.
+      CREATE TABLE sg_hook_deliveries (
+        id          uuid PRIMARY KEY,
+        hook_id     uuid NOT NULL REFERENCES sg_hooks(id) ON DELETE CASCADE,
+        run_id      uuid NOT NULL REFERENCES sg_runs(id) ON DELETE CASCADE,
+        seq         integer NOT NULL,
+        event       text NOT NULL,
+        status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
+        attempts    integer NOT NULL DEFAULT 0,
+        last_error  text,
+        next_at     timestamptz NOT NULL DEFAULT now(),
+        history     jsonb NOT NULL DEFAULT '[]',
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (hook_id, run_id, seq)
+      );
+      CREATE INDEX sg_hook_deliveries_due ON sg_hook_deliveries (next_at) WHERE status IN ('pending', 'failed');
+      CREATE INDEX sg_hook_deliveries_run ON sg_hook_deliveries (run_id, seq);
+
+      -- How far each run's event log has been turned into deliveries.
+      CREATE TABLE sg_hook_cursors (
+        run_id uuid PRIMARY KEY REFERENCES sg_runs(id) ON DELETE CASCADE,
+        seq    integer NOT NULL
+      );
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
