@@ -211,6 +211,36 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'langgraph threads',
+    sql: `
+      -- A LangGraph thread before its run exists (the SDK creates threads, then runs on them);
+      -- once run, the thread is the run (sg_runs.id = thread id) and this row keeps its metadata.
+      CREATE TABLE sg_threads (
+        id         uuid PRIMARY KEY,
+        owner      text NOT NULL,
+        metadata   jsonb NOT NULL DEFAULT '{}',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sg_threads_owner_created ON sg_threads (owner, created_at DESC);
+      -- What the LangGraph API calls a run: one action on a thread (start, answer, fork, resume),
+      -- whose outcome is the first outcome event after from_seq in the run's log.
+      CREATE TABLE sg_thread_runs (
+        id           uuid PRIMARY KEY,
+        thread_id    uuid NOT NULL,
+        owner        text NOT NULL,
+        assistant_id text NOT NULL,
+        action       text NOT NULL,
+        from_seq     integer NOT NULL,
+        after_checkpoint text,
+        metadata     jsonb NOT NULL DEFAULT '{}',
+        created_at   timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sg_thread_runs_thread ON sg_thread_runs (thread_id, created_at DESC);
+    `,
+  },
 ];
 
 const LOCK_KEY = 0x5354_4147; // "STAG"
