@@ -212,6 +212,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 10,
+    name: 'workflow templates',
+    sql: `
+      -- One row per template version, never changed once written; a run pins its version in options.templateVersion.
+      CREATE TABLE sg_templates (
+        id         text NOT NULL,
+        version    integer NOT NULL CHECK (version >= 1),
+        owner      text NOT NULL,
+        body       jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (id, version)
+      );
+    `,
+  },
+  {
     version: 12,
     name: 'langgraph threads',
     sql: `
