@@ -30,6 +30,7 @@ import { clientError } from './errors.ts';
 import { PROGRESS_PATH } from './contract/ws.ts';
 import { dashboard } from './dashboard/middleware.ts';
 import { stagegraphVersion } from '../graph/packs/index.ts';
+import { langgraphApi } from './langgraph/index.ts';
 
 export interface StagegraphServer {
   app: Koa<AppState>;
@@ -85,6 +86,8 @@ export function createServer(options: ServerOptions): StagegraphServer {
   app.on('error', (err: unknown) => (isClientsFault(err) ? logger.info({ err }, 'client error: the client went away or was refused') : logger.error({ err }, 'response failed')));
   app.use(requestContext(logger, metrics));
   app.use(dashboard());
+  // Before the body parser: the LangGraph app reads its own bodies (within the same limit).
+  if (options.langgraph !== false) app.use(langgraphApi(sg, { authenticator, limiter, bodyBytes: limits.bodyBytes }, options.langgraph));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: limits.bodyBytes, encoding: 'utf-8' }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

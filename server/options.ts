@@ -2,6 +2,7 @@
  * The server's options: typed, each with a documented default, normalised once by
  * `normalizeOptions()`, which rejects a bad configuration with an exact message.
  */
+import type { LangGraphApiOptions } from './langgraph/index.ts';
 import type { Logger } from 'pino';
 import type { Stagegraph } from '../graph/runtime.ts';
 import { StagegraphError } from '../nodes/errors.ts';
@@ -63,6 +64,11 @@ export interface ServerOptions {
   outRoot?: string;
   /** Check every JSON response against its schema and fail loudly on a mismatch (for tests). @default false */
   validateResponses?: boolean;
+  /**
+   * The LangGraph-API-compatible surface (LangGraph Studio and SDK on stagegraph's runs,
+   * see docs/studio.md), or `false` for none. @default { prefix: '/langgraph' }
+   */
+  langgraph?: LangGraphApiOptions | false;
 }
 
 export interface NormalizedLimits {

@@ -13,7 +13,7 @@ import { Recovery, type RecoveryRequest } from '../recovery/recovery.ts';
 import { writePartialPackage, type PartialPackage } from '../recovery/partial.ts';
 import { Saga, type CompensationPolicy } from '../recovery/saga.ts';
 import { assertStorable } from '../store/storable.ts';
-import { PAUSE_GRACE_MS, RUN_DURABILITIES, startInput, type ActiveRun, type RunDurability, type RunExecutor, type RunOutcome } from './executor.ts';
+import { PAUSE_GRACE_MS, RUN_DURABILITIES, startInput, type ActiveRun, type RegisteredWorkflow, type RunDurability, type RunExecutor, type RunOutcome } from './executor.ts';
 import { ProcessLease, type ControlMessage } from './lease.ts';
 import { assertTransition, TERMINAL_STATUSES } from './status.ts';
 import type { ListRunsQuery, RunRow, RunStore } from './store.ts';
@@ -23,17 +23,23 @@ import { dispatchOf } from '../queue/dispatch.ts';
 import { executeOptions, INTENT_FROM, type RunIntent } from '../queue/intent.ts';
 import type { RunQueue } from '../queue/queue.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface StartRunInput {
+  /** The run's id (its LangGraph thread id): a UUID not used before. @default a new random UUID */
+  id?: string;
   workflowId: string;
   request: unknown;
   /** @default "local" */
   owner?: string;
   /**
    * `seed` for deterministic stages; `outRoot` for artifacts; `durability` of the run's
-   * steps (see `RunDurability`).
+   * steps (see `RunDurability`); `templateVersion`: the version of a template workflow
+   * to run (its latest when omitted), kept in the run's options so that it runs that
+   * version to the end.
    * @default { seed: 1, outRoot: "out", durability: "sync" }
    */
-  options?: { seed?: number; outRoot?: string; durability?: RunDurability; [key: string]: unknown };
+  options?: { seed?: number; outRoot?: string; durability?: RunDurability; templateVersion?: number; [key: string]: unknown };
 }
 
 export interface RunsOptions {
@@ -71,7 +77,13 @@ export class Runs {
 
   /** Creates the run (thread id = run id) and starts it in the background. */
   async start(input: StartRunInput): Promise<RunRow> {
-    const wf = this.executor.workflow(input.workflowId);
+    const asked = input.options?.templateVersion;
+    if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1)) {
+      throw new StagegraphError('invalid_input', `options.templateVersion must be a version number (1, 2, ...), got ${JSON.stringify(asked)}`, { class: 'validation', details: { field: 'options.templateVersion' } });
+    }
+    const { workflow: wf, version } = await this.executor.pin(input.workflowId, asked);
+    // A template run pins the version it starts on, whichever process executes it later.
+    if (version !== undefined) input = { ...input, options: { ...input.options, templateVersion: version } };
     assertStorable(input.request, 'request');
     assertStorable(input.options ?? {}, 'options');
     if (input.owner !== undefined) assertStorable(input.owner, 'owner');
@@ -82,7 +94,10 @@ export class Runs {
       });
     }
     const owner = input.owner ?? 'local';
-    const fields = { id: randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
+    if (input.id !== undefined && !UUID.test(input.id)) {
+      throw new StagegraphError('invalid_input', `id must be a UUID, got ${JSON.stringify(input.id)}`, { class: 'validation', details: { field: 'id' } });
+    }
+    const fields = { id: input.id ?? randomUUID(), workflowId: wf.built.id, owner, request: input.request, options: input.options ?? {} };
     const dispatch = dispatchOf(fields.options);
     if (!this.queue && dispatch.startAfter) {
       throw new StagegraphError('queue_required', 'options.startAfter schedules a run through the queue, and this stagegraph executes runs in-process', {
@@ -123,9 +138,14 @@ export class Runs {
 
   async get(id: string, owner?: string): Promise<RunView> {
     const row = await this.store.require(id, owner);
-    const { graph } = this.executor.workflow(row.workflowId);
+    const { graph, built } = await this.executor.workflowOf(row);
     const state = await graph.getState({ configurable: { thread_id: id } });
-    return toRunView(row, state, this.executor.workflow(row.workflowId).built.plan);
+    return toRunView(row, state, built.plan);
+  }
+
+  /** The workflow a run executes: a registered one, or the template version it started on. */
+  workflowOf(row: Pick<RunRow, 'workflowId' | 'options'>): Promise<RegisteredWorkflow> {
+    return this.executor.workflowOf(row);
   }
 
   list(q: ListRunsQuery = {}): Promise<RunRow[]> {
@@ -280,7 +300,7 @@ export class Runs {
 
   async checkpoints(id: string, owner?: string): Promise<CheckpointInfo[]> {
     const row = await this.store.require(id, owner);
-    const { graph } = this.executor.workflow(row.workflowId);
+    const { graph } = await this.executor.workflowOf(row);
     const list: CheckpointInfo[] = [];
     for await (const snap of graph.getStateHistory({ configurable: { thread_id: id } })) list.push(toCheckpoint(snap));
     return list;
@@ -308,7 +328,7 @@ export class Runs {
     const me = await this.executor.lease.key();
     for (const row of await this.store.orphans(me, [...this.executor.active.keys()])) {
       // A run of a workflow this process does not have is left to a process that has it.
-      if (this.executor.busy(row.id) || !this.executor.knows(row.workflowId)) continue;
+      if (this.executor.busy(row.id) || !(await this.executor.canRun(row))) continue;
       const loops = await this.store.crashLoops(row.id);
       if (loops >= this.deadLetterAfter) {
         await this.deadLetter(row, me, loops).catch(() => undefined); // another process may have acted on it first
@@ -319,7 +339,7 @@ export class Runs {
     }
     // Runs drained by a shutdown continue on the next start.
     for (const row of await this.store.drained()) {
-      if (this.executor.busy(row.id) || !this.executor.knows(row.workflowId)) continue;
+      if (this.executor.busy(row.id) || !(await this.executor.canRun(row))) continue;
       const active = this.executor.execute(row, { action: 'resume', input: null, resumed: { from: 'paused', by: 'restart' } });
       if (await active.started.then(() => true, () => false)) resumed.push(row.id);
     }

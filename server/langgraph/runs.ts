@@ -1,0 +1,232 @@
+/**
+ * The LangGraph API's runs, carried out as stagegraph runs. A run on a thread with no
+ * run yet starts one (the thread id becomes the run id); on a thread that has one, a
+ * `command.resume` answers its question, a `checkpoint_id` forks it from that checkpoint
+ * (`restore`), and no input resumes it from a pause. Each such action is an API run
+ * (`sg_thread_runs`) whose stream is read back from the run's durable record
+ * (`stream.ts`), so it can be joined later, from any server, after any restart.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Stagegraph } from '../../graph/runtime.ts';
+import { clientError } from '../errors.ts';
+import { workflowOf } from './assistants.ts';
+import { caller } from './caller.ts';
+import { parseJson } from './json.ts';
+import { followRun, type StreamChunk } from './stream.ts';
+import type { ThreadRecord, ThreadStore } from './threads.ts';
+import { StagegraphError } from '../../nodes/errors.ts';
+
+const STREAM_MODES = ['values', 'updates', 'custom', 'debug', 'messages', 'messages-tuple', 'events', 'tasks', 'checkpoints'] as const;
+/** Modes stagegraph streams; the others are accepted and stay silent (a stage is not a chat model). */
+const SERVED = new Set(['values', 'updates', 'custom', 'debug']);
+
+const RunCreate = z.object({
+  assistant_id: z.string().min(1),
+  input: z.unknown().optional(),
+  command: z.object({ resume: z.unknown().optional(), update: z.unknown().optional(), goto: z.unknown().optional() }).loose().nullish(),
+  checkpoint_id: z.string().optional(),
+  checkpoint: z.object({ checkpoint_id: z.string().optional() }).loose().nullish(),
+  stream_mode: z.union([z.enum(STREAM_MODES), z.array(z.enum(STREAM_MODES))]).optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  interrupt_before: z.union([z.literal('*'), z.array(z.string())]).optional(),
+  interrupt_after: z.union([z.literal('*'), z.array(z.string())]).optional(),
+  config: z.object({ configurable: z.record(z.string(), z.unknown()).optional() }).loose().nullish(),
+}).loose();
+type RunCreate = z.output<typeof RunCreate>;
+
+export interface ApiRun {
+  run_id: string;
+  thread_id: string;
+  assistant_id: string;
+  created_at: string;
+  updated_at: string;
+  status: 'pending' | 'running' | 'success' | 'error' | 'interrupted';
+  metadata: Record<string, unknown>;
+  multitask_strategy: 'reject';
+  kwargs: Record<string, unknown>;
+}
+
+interface RunRow {
+  id: string;
+  thread_id: string;
+  assistant_id: string;
+  from_seq: number;
+  after_checkpoint: string | null;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  outcome: string | null;
+  run_status: string | null;
+}
+
+/** Text typed into Studio's form arrives as `{ request }`; anything else is the request itself. */
+function requestOf(input: unknown): unknown {
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    const keys = Object.keys(input);
+    if (keys.length === 1 && keys[0] === 'request') return (input as { request: unknown }).request;
+  }
+  return input;
+}
+
+const STATUS_OF_OUTCOME: Record<string, ApiRun['status']> = {
+  'workflow.completed': 'success', 'workflow.failed': 'error', 'workflow.aborted': 'error', 'workflow.paused': 'interrupted',
+};
+
+export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void {
+  const pool = sg.db.pool;
+
+  const view = (r: RunRow): ApiRun => ({
+    run_id: r.id, thread_id: r.thread_id, assistant_id: r.assistant_id,
+    created_at: r.created_at.toISOString(), updated_at: r.created_at.toISOString(),
+    status: r.outcome ? STATUS_OF_OUTCOME[r.outcome]! : r.run_status === 'queued' ? 'pending' : 'running',
+    metadata: r.metadata, multitask_strategy: 'reject', kwargs: {},
+  });
+
+  // An API run's status is the first outcome in the run's log after it began.
+  const RUNS = `
+    SELECT tr.*, r.status AS run_status,
+           (SELECT e.type FROM sg_events e WHERE e.run_id = tr.thread_id AND e.seq > tr.from_seq
+              AND e.type IN ('workflow.completed', 'workflow.failed', 'workflow.aborted', 'workflow.paused')
+            ORDER BY e.seq LIMIT 1) AS outcome
+      FROM sg_thread_runs tr JOIN sg_runs r ON r.id = tr.thread_id`;
+
+  async function findRun(threadId: string, runId: string): Promise<RunRow> {
+    const { rows } = await pool.query<RunRow>(`${RUNS} WHERE tr.id = $1 AND tr.thread_id = $2 AND tr.owner = $3`, [runId, threadId, caller().owner]);
+    if (!rows[0]) throw clientError('run_not_found', `run ${runId} not found on thread ${threadId}`, { threadId, runId });
+    return rows[0];
+  }
+
+  /** Carries out `body` on thread `threadId` and records it as an API run. */
+  async function act(threadId: string, thread: ThreadRecord | undefined, body: RunCreate): Promise<RunRow> {
+    if (body.interrupt_before?.length || body.interrupt_after?.length) {
+      throw clientError('not_implemented', 'interrupt_before/interrupt_after (breakpoints) are not supported: a stagegraph run stops at its questions, a pause, or a checkpoint you fork from', { field: body.interrupt_before?.length ? 'interrupt_before' : 'interrupt_after' });
+    }
+    if (body.command?.goto !== undefined || body.command?.update !== undefined) {
+      throw clientError('not_implemented', 'command.goto and command.update are not supported: answer a question with command.resume, or fork from a checkpoint', { field: 'command' });
+    }
+    const principal = caller();
+    const { graph } = workflowOf(sg, thread?.run?.workflowId ?? body.assistant_id);
+    const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id;
+    let action: string;
+    let fromSeq = 0;
+    let after: string | undefined;
+    if (!thread?.run) {
+      if (body.command) throw clientError('invalid_transition', `thread ${threadId} has no run to answer yet`, { threadId });
+      if (body.input === undefined || body.input === null) throw clientError('input_required', 'the first run on a thread needs input, e.g. { "request": "..." }', { field: 'input' });
+      workflowOf(sg, body.assistant_id);
+      action = 'start';
+      try {
+        await sg.runs.start({ id: threadId, workflowId: body.assistant_id, request: requestOf(body.input), owner: principal.owner, options: {} });
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw clientError('run_exists', `thread ${threadId} already has a run`, { threadId });
+        throw e;
+      }
+    } else {
+      if (body.assistant_id !== thread.run.workflowId) {
+        throw clientError('invalid_request', `thread ${threadId} runs '${thread.run.workflowId}', not '${body.assistant_id}'`, { field: 'assistant_id', threadId });
+      }
+      const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM sg_runs WHERE id = $1', [threadId]);
+      fromSeq = rows[0]?.last_seq ?? 0;
+      after = (await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined;
+      if (body.command && 'resume' in body.command) {
+        action = 'answer';
+        await sg.runs.answer(threadId, body.command.resume, principal.subject, principal.owner);
+      } else if (checkpointId) {
+        action = 'fork';
+        await sg.runs.restore(threadId, checkpointId, principal.subject, principal.owner);
+      } else if (body.input === undefined || body.input === null) {
+        action = 'resume';
+        await sg.runs.resume(threadId, principal.subject, principal.owner);
+      } else {
+        throw clientError('thread_busy', `thread ${threadId} already ran a request: a stagegraph run takes one; start a new thread, answer its question (command.resume) or fork it (checkpoint_id)`, { threadId, status: thread.run.status });
+      }
+    }
+    const id = randomUUID();
+    await pool.query(
+      'INSERT INTO sg_thread_runs (id, thread_id, owner, assistant_id, action, from_seq, after_checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [id, threadId, principal.owner, body.assistant_id, action, fromSeq, after ?? null, JSON.stringify(body.metadata ?? {})],
+    );
+    return findRun(threadId, id);
+  }
+
+  const modesOf = (body?: RunCreate): Set<string> => {
+    const asked = body?.stream_mode === undefined ? ['values'] : Array.isArray(body.stream_mode) ? body.stream_mode : [body.stream_mode];
+    return new Set(asked.filter((m) => SERVED.has(m)));
+  };
+
+  const follow = (run: RunRow, modes: Set<string>, signal?: AbortSignal): AsyncGenerator<StreamChunk> =>
+    followRun({ sg, graph: workflowOf(sg, run.assistant_id).graph, threadId: run.thread_id, runId: run.id, modes, fromSeq: run.from_seq, afterCheckpoint: run.after_checkpoint ?? undefined, signal });
+
+  const sse = (c: Context, run: RunRow, modes: Set<string>) => {
+    c.header('Content-Location', `/threads/${run.thread_id}/runs/${run.id}`);
+    return streamSSE(c, async (stream) => {
+      const stop = new AbortController();
+      stream.onAbort(() => stop.abort());
+      for await (const chunk of follow(run, modes, stop.signal)) await stream.writeSSE({ event: chunk.event, data: JSON.stringify(chunk.data) });
+    });
+  };
+
+  /** The final values (LangGraph's `wait`/`join`): the last `values` chunk, with `__interrupt__` when it waits for an answer. */
+  async function finalValues(run: RunRow): Promise<unknown> {
+    let last: unknown = null;
+    for await (const chunk of follow(run, new Set(['values']))) {
+      if (chunk.event === 'values') last = chunk.data;
+      if (chunk.event === 'error') return { __error__: chunk.data };
+    }
+    return last;
+  }
+
+  const bodyOf = async (c: Context): Promise<RunCreate> => parseJson(RunCreate, await c.req.json().catch(() => { throw clientError('invalid_json', 'body is not JSON'); }));
+  const onThread = async (c: Context) => {
+    const threadId = c.req.param('thread_id')!;
+    const body = await bodyOf(c);
+    return { body, run: await act(threadId, await threads.require(threadId), body) };
+  };
+  const stateless = async (c: Context) => {
+    const body = await bodyOf(c);
+    return { body, run: await act(randomUUID(), undefined, body) };
+  };
+
+  api.post('/threads/:thread_id/runs/stream', async (c) => {
+    const { body, run } = await onThread(c);
+    return sse(c, run, modesOf(body));
+  });
+  api.post('/threads/:thread_id/runs/wait', async (c) => c.json(await finalValues((await onThread(c)).run)));
+  api.post('/threads/:thread_id/runs', async (c) => c.json(view((await onThread(c)).run)));
+  api.post('/runs/stream', async (c) => {
+    const { body, run } = await stateless(c);
+    return sse(c, run, modesOf(body));
+  });
+  api.post('/runs/wait', async (c) => c.json(await finalValues((await stateless(c)).run)));
+  api.post('/runs', async (c) => c.json(view((await stateless(c)).run)));
+
+  api.get('/threads/:thread_id/runs', async (c) => {
+    const threadId = c.req.param('thread_id');
+    await threads.require(threadId);
+    const { rows } = await pool.query<RunRow>(`${RUNS} WHERE tr.thread_id = $1 AND tr.owner = $2 ORDER BY tr.created_at DESC`, [threadId, caller().owner]);
+    return c.json(rows.map(view));
+  });
+  api.get('/threads/:thread_id/runs/:run_id', async (c) => c.json(view(await findRun(c.req.param('thread_id'), c.req.param('run_id')))));
+  api.get('/threads/:thread_id/runs/:run_id/join', async (c) => c.json(await finalValues(await findRun(c.req.param('thread_id'), c.req.param('run_id')))));
+  api.get('/threads/:thread_id/runs/:run_id/stream', async (c) => {
+    const run = await findRun(c.req.param('thread_id'), c.req.param('run_id'));
+    const modes = c.req.queries('stream_mode');
+    return sse(c, run, modes?.length ? new Set(modes.filter((m) => SERVED.has(m))) : new Set(['values', 'updates', 'custom']));
+  });
+  // `interrupt` (the default) pauses the run at its next checkpoint; `rollback` aborts it (compensating what completed).
+  api.post('/threads/:thread_id/runs/:run_id/cancel', async (c) => {
+    const run = await findRun(c.req.param('thread_id'), c.req.param('run_id'));
+    if (run.outcome) return new Response(null, { status: 204 });
+    const principal = caller();
+    try {
+      if (c.req.query('action') === 'rollback') await sg.runs.abort(run.thread_id, 'cancelled over the LangGraph API', principal.subject, principal.owner);
+      else await sg.runs.pause(run.thread_id, principal.subject, principal.owner);
+    } catch (e) {
+      if (!(e instanceof StagegraphError && e.code === 'invalid_transition')) throw e;
+    }
+    if (c.req.query('wait') === 'true' || c.req.query('wait') === '1') await sg.runs.wait(run.thread_id);
+    return new Response(null, { status: 204 });
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Threads are stagegraph runs. A thread the SDK creates before running anything is a
+ * row of `sg_threads`; once a run starts on it, the run's id is the thread's id and
+ * `sg_runs` says what the thread is doing. Every read and write is scoped to the
+ * caller's owner: another owner's thread is not found.
+ */
+import type pg from 'pg';
+import type { RunStatus } from '../../graph/runs/status.ts';
+import { clientError } from '../errors.ts';
+import { caller } from './caller.ts';
+
+type Metadata = Record<string, unknown>;
+
+/** A thread as the LangGraph API shows it. */
+export interface ThreadView {
+  thread_id: string;
+  created_at: string;
+  updated_at: string;
+  metadata: Metadata;
+  status: 'idle' | 'busy' | 'interrupted' | 'error';
+  values: null;
+  interrupts: Record<string, unknown>;
+}
+
+/** What a thread is: its view, plus the run behind it (if one started). */
+export interface ThreadRecord {
+  view: ThreadView;
+  run?: { status: RunStatus; workflowId: string; lastSeq: number };
+}
+
+const THREAD_STATUS: Record<RunStatus, ThreadView['status']> = {
+  queued: 'busy', running: 'busy', paused: 'interrupted', waiting_input: 'interrupted',
+  completed: 'idle', failed: 'error', aborted: 'error',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Row {
+  thread_id: string;
+  metadata: Metadata | null;
+  created_at: Date;
+  updated_at: Date;
+  run_status: RunStatus | null;
+  workflow_id: string | null;
+  last_seq: number | null;
+  total?: string;
+}
+
+// One thread: its sg_threads row and/or its run, visible to `owner` only.
+const SELECT = `
+  SELECT k.id AS thread_id, t.metadata, coalesce(t.created_at, r.created_at) AS created_at,
+         greatest(t.updated_at, r.updated_at) AS updated_at,
+         r.status AS run_status, r.workflow_id, r.last_seq
+    FROM sg_threads t FULL JOIN sg_runs r ON r.id = t.id
+    CROSS JOIN LATERAL (SELECT coalesce(t.id, r.id) AS id, coalesce(t.owner, r.owner) AS owner) k`;
+
+function toRecord(r: Row): ThreadRecord {
+  const graph = r.workflow_id ? { graph_id: r.workflow_id, assistant_id: r.workflow_id } : {};
+  return {
+    view: {
+      thread_id: r.thread_id,
+      created_at: r.created_at.toISOString(),
+      updated_at: r.updated_at.toISOString(),
+      metadata: { ...(r.metadata ?? {}), ...graph },
+      status: r.run_status ? THREAD_STATUS[r.run_status] : 'idle',
+      values: null,
+      interrupts: {},
+    },
+    run: r.run_status ? { status: r.run_status, workflowId: r.workflow_id!, lastSeq: r.last_seq ?? 0 } : undefined,
+  };
+}
+
+export class ThreadStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The caller's thread `id`, or undefined (unknown, not a UUID, or another owner's). */
+  async find(id: string): Promise<ThreadRecord | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.pool.query<Row>(`${SELECT} WHERE k.id = $1 AND k.owner = $2`, [id, caller().owner]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** @throws StagegraphError `thread_not_found` */
+  async require(id: string): Promise<ThreadRecord> {
+    const t = await this.find(id);
+    if (!t) throw clientError('thread_not_found', `thread ${id} not found`, { threadId: id });
+    return t;
+  }
+
+  /**
+   * Creates thread `id` for the caller (`put` replaces its metadata, `patch` merges into it).
+   * @throws StagegraphError `thread_exists` when `id` is another owner's thread or run
+   */
+  async set(id: string, kind: 'put' | 'patch', metadata: Metadata = {}): Promise<ThreadRecord> {
+    if (!UUID.test(id)) throw clientError('invalid_request', `thread_id must be a UUID, got ${JSON.stringify(id)}`, { field: 'thread_id' });
+    const owner = caller().owner;
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO sg_threads (id, owner, metadata)
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM sg_runs WHERE id = $1 AND owner <> $2)
+       ON CONFLICT (id) DO UPDATE SET
+         metadata = CASE WHEN $4 THEN sg_threads.metadata || excluded.metadata ELSE excluded.metadata END,
+         updated_at = now()
+       WHERE sg_threads.owner = excluded.owner`,
+      [id, owner, JSON.stringify(metadata), kind === 'patch'],
+    );
+    if (rowCount === 0) throw clientError('thread_exists', `thread ${id} exists and is not yours`, { threadId: id });
+    return this.require(id);
+  }
+
+  /**
+   * Deletes a thread nothing ran on. A thread with a run is the run, and stagegraph keeps
+   * runs (their events and decisions are the audit trail): `stagegraph gc` collects them.
+   * @throws StagegraphError `thread_not_found`, `run_retained`
+   */
+  async delete(id: string): Promise<void> {
+    const t = await this.require(id);
+    if (t.run) throw clientError('run_retained', `thread ${id} is a stagegraph run, which is kept`, { threadId: id }, 'finished runs are collected by their retention policy (stagegraph gc)');
+    await this.pool.query('DELETE FROM sg_threads WHERE id = $1 AND owner = $2', [id, caller().owner]);
+  }
+
+  /** The caller's threads, newest first by default, filtered by metadata (containment). */
+  async search(q: { metadata?: Metadata; status?: string; limit: number; offset: number; sortBy: 'created_at' | 'updated_at'; sortOrder: 'asc' | 'desc' }): Promise<{ threads: ThreadView[]; total: number }> {
+    const order = `${q.sortBy === 'updated_at' ? 'updated_at' : 'created_at'} ${q.sortOrder === 'asc' ? 'ASC' : 'DESC'}`;
+    const { rows } = await this.pool.query<Row>(
+      `SELECT *, count(*) OVER () AS total FROM (${SELECT} WHERE k.owner = $1) x
+        WHERE (coalesce(metadata, '{}') || CASE WHEN workflow_id IS NULL THEN '{}'::jsonb
+                 ELSE jsonb_build_object('graph_id', workflow_id, 'assistant_id', workflow_id) END) @> $2::jsonb
+        ORDER BY ${order}, thread_id LIMIT $3 OFFSET $4`,
+      [caller().owner, JSON.stringify(q.metadata ?? {}), q.limit, q.offset],
+    );
+    const threads = rows.map((r) => toRecord(r).view).filter((t) => !q.status || t.status === q.status);
+    return { threads, total: Number(rows[0]?.total ?? 0) };
+  }
+}
