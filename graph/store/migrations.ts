@@ -227,6 +227,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'evaluation baselines',
+    sql: `
+      -- A baseline: a workflow's metrics over a window of an owner's runs, and the samples
+      -- (runs, stage attempts, errors, decisions) a later check compares with (graph/evaluation/).
+      CREATE TABLE sg_eval_baselines (
+        id          uuid PRIMARY KEY,
+        owner       text NOT NULL,
+        workflow_id text NOT NULL,
+        window_from timestamptz,
+        window_to   timestamptz NOT NULL,
+        runs        integer NOT NULL,
+        metrics     jsonb NOT NULL,
+        samples     jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX sg_eval_baselines_latest ON sg_eval_baselines (owner, workflow_id, created_at DESC);
+      -- The evaluator reads a window's stage attempts by run.
+      CREATE INDEX sg_stage_stats_run ON sg_stage_stats (run_id);
+    `,
+  },
+  {
     version: 12,
     name: 'langgraph threads',
     sql: `
