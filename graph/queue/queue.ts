@@ -53,11 +53,32 @@ export class RunQueue {
    * concurrent `createQueue` of one new queue can deadlock (NOTES-pg-boss §4).
    */
   async start(workflowIds: string[]): Promise<void> {
+    await this.underLock(async () => {
+      await this.boss.start();
+      await this.createQueues(workflowIds);
+    });
+  }
+
+  /** Creates the queues of workflows that appeared after `start` (templates), once per process. */
+  async ensure(workflowIds: readonly string[]): Promise<void> {
+    const missing = workflowIds.filter((id) => !this.created.has(id));
+    if (missing.length) await this.underLock(() => this.createQueues(missing));
+  }
+
+  private readonly created = new Set<string>();
+
+  private async createQueues(workflowIds: readonly string[]): Promise<void> {
+    for (const id of workflowIds) {
+      if (!(await this.boss.getQueue(queueName(id)))) await this.boss.createQueue(queueName(id));
+      this.created.add(id);
+    }
+  }
+
+  private async underLock(fn: () => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1, 3)', [LEASE_CLASS]);
-      await this.boss.start();
-      for (const id of workflowIds) if (!(await this.boss.getQueue(queueName(id)))) await this.boss.createQueue(queueName(id));
+      await fn();
     } finally {
       await client.query('SELECT pg_advisory_unlock($1, 3)', [LEASE_CLASS]).catch(() => undefined);
       client.release();

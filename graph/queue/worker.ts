@@ -18,8 +18,13 @@ import { takeQueued, type RateLimit } from './queued-sql.ts';
 export interface RunWorkerOptions {
   /** Runs executing at once in this process. */
   concurrency: number;
-  /** The workflows whose runs this worker takes. */
-  workflows: string[];
+  /** The workflows whose runs this worker takes: a list, or a function of what is known now (templates appear at run time). */
+  workflows: readonly string[] | (() => readonly string[]);
+  /**
+   * Told of a run queued for a workflow this worker does not know yet; resolves true when
+   * the workflow is now among `workflows` (a template created in another process).
+   */
+  discover?: (workflowId: string) => Promise<boolean>;
   /** The most runs of a workflow running at once across all workers, by workflow id. */
   limits?: Record<string, number>;
   /** The most runs of a workflow taken per window across all workers, by workflow id. */
@@ -54,10 +59,18 @@ export class RunWorker {
   ) {
     this.listener = new Listener(url, {
       channels: [QUEUE_CHANNEL],
-      onNotification: (_, workflowId) => this.options.workflows.includes(workflowId) && this.poke(),
+      onNotification: (_, workflowId) => {
+        if (this.workflows().includes(workflowId)) this.poke();
+        else void this.options.discover?.(workflowId).then((known) => known && this.poke(), () => undefined);
+      },
       onReconnect: () => this.poke(),
       onError: options.onError,
     });
+  }
+
+  private workflows(): readonly string[] {
+    const w = this.options.workflows;
+    return typeof w === 'function' ? w() : w;
   }
 
   async start(): Promise<void> {
@@ -94,7 +107,7 @@ export class RunWorker {
   /** Takes one run from the workflows' queues, round robin; false when none could be taken. */
   private async takeOne(): Promise<boolean> {
     const me = await this.executor.lease.key();
-    const ids = this.options.workflows;
+    const ids = this.workflows();
     for (let k = 0; k < ids.length; k++) {
       const id = ids[(this.next + k) % ids.length]!;
       if ((this.full.get(id) ?? 0) > Date.now()) continue;

@@ -54,7 +54,7 @@ function awaitAborted(p: RecoveryParts, id: string): Promise<RunRow> {
 
 /** Compensates what an abort has not yet compensated, then logs `workflow.aborted`. Call it holding the run (`rec`). */
 export async function finishAbort(p: RecoveryParts, row: RunRow, rec: RunRecorder): Promise<RunRow> {
-  const { built, graph } = p.executor.workflow(row.workflowId);
+  const { built, graph } = await p.executor.workflowOf(row);
   const reason = row.error?.code === 'run_aborted' ? row.error.message : 'aborted';
   const by = row.error?.code === 'run_aborted' && typeof row.error.details.by === 'string' ? row.error.details.by : undefined;
   const result = await p.saga.compensate(row.id, built.plan, completionsOf(await lineOf(graph, row.id)), { rec });
@@ -67,7 +67,7 @@ export async function finishAbort(p: RecoveryParts, row: RunRow, rec: RunRecorde
 export async function finishAborts(p: RecoveryParts): Promise<string[]> {
   const finished: string[] = [];
   for (const row of await p.store.abortsUnfinished()) {
-    if (p.executor.busy(row.id) || !p.executor.knows(row.workflowId)) continue;
+    if (p.executor.busy(row.id) || !(await p.executor.canRun(row))) continue;
     const ok = await p.executor.exclusive(row.id, (rec) => finishAbort(p, row, rec)).then(() => true, () => false);
     if (ok) finished.push(row.id);
   }

@@ -92,7 +92,7 @@ export class Recovery {
     const p = this.p;
     const last = (await p.store.lastEvent(row.id, 'workflow.resumed'))?.payload;
     if ((last?.action === 'rollback' || last?.action === 'skip') && last.fromCheckpointId) {
-      const { graph } = p.executor.workflow(row.workflowId);
+      const { graph } = await p.executor.workflowOf(row);
       const head = (await graph.getState(thread(row.id))).config.configurable.checkpoint_id as string | undefined;
       if (head === last.fromCheckpointId) {
         const resumed: RunEventPayloads['workflow.resumed'] = { ...last, from: 'crash' };
@@ -114,7 +114,7 @@ export class Recovery {
   /** The partial-results package of a run in any state. */
   async partial(row: RunRow): Promise<PartialPackage> {
     const p = this.p;
-    const { built, graph } = p.executor.workflow(row.workflowId);
+    const { built, graph } = await p.executor.workflowOf(row);
     const state = await graph.getState(thread(row.id));
     const compensated = new Set((await p.store.compensations(row.id)).filter((c) => c.change === 'compensated' && c.completion).map((c) => c.completion!));
     return partialPackage({

@@ -23,7 +23,7 @@ export async function rollback(p: RecoveryParts, row: RunRow, req: RecoveryReque
 
 /** Compensates `todo` (newest first); a compensation that still fails after its retries stops and fails the rollback. */
 export async function compensateAll(p: RecoveryParts, rec: RunRecorder, row: RunRow, todo: Completion[]): Promise<void> {
-  const result = await p.saga.compensate(row.id, p.executor.workflow(row.workflowId).built.plan, todo, { rec, stopOnFailure: true });
+  const result = await p.saga.compensate(row.id, (await p.executor.workflowOf(row)).built.plan, todo, { rec, stopOnFailure: true });
   if (result.failed.length) {
     throw new StagegraphError('compensation_failed', `run ${row.id}: rollback stopped: compensation failed for ${result.failed.map((s) => `'${s}'`).join(', ')}`, {
       class: 'fatal',
@@ -35,7 +35,7 @@ export async function compensateAll(p: RecoveryParts, rec: RunRecorder, row: Run
 
 /** Where a rollback goes (`target`), from where (`head`), and the completions it compensates. */
 async function rollbackPlan(p: RecoveryParts, row: RunRow, req: RecoveryRequest): Promise<{ head: string; target: string; todo: Completion[]; stage?: string }> {
-  const { graph } = p.executor.workflow(row.workflowId);
+  const { graph } = await p.executor.workflowOf(row);
   const line = await lineOf(graph, row.id);
   const head = line[line.length - 1];
   if (!head) throw new StagegraphError('checkpoint_not_found', `run ${row.id} has no checkpoint to roll back to`, { class: 'validation', details: { runId: row.id } });

@@ -17,7 +17,7 @@ export async function skip(p: RecoveryParts, row: RunRow, req: RecoveryRequest):
   const { action, by, reason } = req;
   assertTransition(row.id, row.status, 'skip');
   const { stage, error } = row.status === 'waiting_input' ? askingOf(row) : await failureOf(p.store, row);
-  const { built, graph } = p.executor.workflow(row.workflowId);
+  const { built, graph } = await p.executor.workflowOf(row);
   const state = await graph.getState(thread(row.id));
   const plugin = stage === undefined ? undefined : built.plan.stages.get(stage);
   if (stage === undefined || !plugin || !normalizePolicy(plugin.policy).optional || !state.next.includes(stage)) {
@@ -35,7 +35,7 @@ export async function skip(p: RecoveryParts, row: RunRow, req: RecoveryRequest):
 
 /** Writes the skip as the stage's own update (its edges fire as if it had finished) and marks the run degraded. */
 export async function applySkip(p: RecoveryParts, rec: RunRecorder, row: RunRow, stage: string, error: SerializedError | undefined, by?: string): Promise<void> {
-  const { built, graph } = p.executor.workflow(row.workflowId);
+  const { built, graph } = await p.executor.workflowOf(row);
   const cause: SerializedError = error ?? { code: 'skipped', class: 'degradable', message: 'skipped on request', details: {} };
   const warning = skipWarning(stage, cause);
   const stepped = normalizePolicy(built.plan.stages.get(stage)?.policy).stepped;

@@ -32,6 +32,12 @@ export interface RegisteredWorkflow {
   graph: CompiledWorkflow;
 }
 
+/** Workflows not registered in code (templates), resolved by id and version, in any process. */
+export interface WorkflowSource {
+  /** Workflow `id` at `version` (its latest when omitted), or undefined when there is none. */
+  resolve(id: string, version?: number): Promise<{ version: number; workflow: RegisteredWorkflow } | undefined>;
+}
+
 /** Why an execution was asked to stop: `fenced` when this process lost its lease. */
 export type StopReason = 'pause' | 'abort' | 'shutdown' | 'fenced';
 
@@ -119,6 +125,7 @@ export class RunExecutor {
     readonly lease: ProcessLease,
     private readonly history: DurationHistory,
     private readonly onError: (error: unknown, context: string) => void,
+    private readonly source?: WorkflowSource,
   ) {}
 
   /** Tells `onError`; a reporter that throws changes nothing here. */
@@ -144,6 +151,35 @@ export class RunExecutor {
     const wf = this.workflows.get(id);
     if (!wf) throw new StagegraphError('workflow_not_found', `workflow '${id}' is not registered (registered: ${[...this.workflows.keys()].join(', ') || 'none'})`, { class: 'validation', details: { workflowId: id } });
     return wf;
+  }
+
+  /**
+   * The workflow `id` a new run starts on: a registered one, or a template at `version`
+   * (its latest when omitted), returned with the version the run pins.
+   * @throws StagegraphError `workflow_not_found`
+   */
+  async pin(id: string, version?: number): Promise<{ workflow: RegisteredWorkflow; version?: number }> {
+    const coded = this.workflows.get(id);
+    if (coded && version === undefined) return { workflow: coded };
+    const found = coded ? undefined : await this.source?.resolve(id, version);
+    if (!found) {
+      const what = version === undefined ? `workflow '${id}'` : `version ${version} of workflow '${id}'`;
+      throw new StagegraphError('workflow_not_found', `${what} is neither registered nor a stored template (registered: ${[...this.workflows.keys()].join(', ') || 'none'})`, {
+        class: 'validation', details: { workflowId: id, ...(version !== undefined ? { version } : {}) },
+      });
+    }
+    return found;
+  }
+
+  /** The workflow a run executes: a registered one, or the template version it pinned when it started (`options.templateVersion`). */
+  async workflowOf(run: Pick<RunRow, 'workflowId' | 'options'>): Promise<RegisteredWorkflow> {
+    const pinned = run.options.templateVersion;
+    return this.workflows.get(run.workflowId) ?? (await this.pin(run.workflowId, typeof pinned === 'number' ? pinned : undefined)).workflow;
+  }
+
+  /** Whether this process can execute the run (a template it cannot compile here is left to a process that can). */
+  canRun(run: Pick<RunRow, 'workflowId' | 'options'>): Promise<boolean> {
+    return this.knows(run.workflowId) ? Promise.resolve(true) : this.workflowOf(run).then(() => true, () => false);
   }
 
   /** Starts executing in the background; the returned run's `done` settles with the outcome. */
@@ -267,7 +303,14 @@ export class RunExecutor {
   }
 
   private async stream(run: RunRow, options: ExecuteOptions, active: ActiveRun, rec: RunRecorder): Promise<RunOutcome> {
-    const { built, graph } = this.workflow(run.workflowId);
+    let workflow: RegisteredWorkflow;
+    try {
+      workflow = await this.workflowOf(run);
+    } catch (e) {
+      // A template version gone or no longer compiling here: the run fails, saying why.
+      return this.finish(active, rec, () => this.failWith(rec, e, undefined, active));
+    }
+    const { built, graph } = workflow;
     const threadConfig = { configurable: { thread_id: run.id } };
     const from = options.checkpointId ? { configurable: { thread_id: run.id, checkpoint_id: options.checkpointId } } : threadConfig;
     let before = options.input === null || options.input instanceof Command ? await graph.getState(from) : undefined;

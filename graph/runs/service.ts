@@ -84,6 +84,8 @@ export class Runs {
     const { workflow: wf, version } = await this.executor.pin(input.workflowId, asked);
     // A template run pins the version it starts on, whichever process executes it later.
     if (version !== undefined) input = { ...input, options: { ...input.options, templateVersion: version } };
+    // A template's queue is created on its first run through the queue.
+    if (version !== undefined) await this.queue?.ensure([wf.built.id]);
     assertStorable(input.request, 'request');
     assertStorable(input.options ?? {}, 'options');
     if (input.owner !== undefined) assertStorable(input.owner, 'owner');
