@@ -27,4 +27,5 @@ export { RUN_EVENT_TYPES } from './events/types.ts';
 export type { RunEvent, RunEventType, RunEventPayloads, RecoveryAction } from './events/types.ts';
 export * from './decisions/index.ts';
 export { gc } from './retention/index.ts';
+export * from './hooks/index.ts';
 export type { RetentionPolicy, GcReport, GcOptions } from './retention/index.ts';

@@ -29,6 +29,7 @@ import type { WorkflowDefinition } from './workflow.ts';
 import { Breakers, type BreakersOptions } from '../nodes/breakers.ts';
 import { registerPacks, type Pack, type PackRegistry } from './packs/index.ts';
 import type { CompensationPolicy } from './recovery/saga.ts';
+import { Hooks, type HooksOptions } from './hooks/service.ts';
 
 export interface StagegraphOptions {
   /** Plugin packs (`definePack()`), checked and registered as a unit by `registerPacks()`. @default [] */
@@ -85,6 +86,12 @@ export interface StagegraphOptions {
    * execute them. Without `queue` everything runs in this process, as before.
    */
   queue?: QueueOptions;
+  /**
+   * Hooks (packs' code hooks, webhooks registered through the API): retry backoff, attempt
+   * time limit, how often to poll and sweep the log, and whether this process delivers.
+   * @default { backoffMs: 1000, maxBackoffMs: 300000, timeoutMs: 10000, concurrency: 8, pollMs: 1000, sweepMs: 5000, horizonMs: 86400000, deliver: true }
+   */
+  hooks?: HooksOptions;
   /** Told about errors no caller can receive (a run whose outcome could not be recorded). @default console.error */
   onError?: (error: unknown, context: string) => void;
 }
@@ -116,6 +123,8 @@ export interface Stagegraph {
   registry: PackRegistry;
   /** The circuit breakers; `breakers.snapshot()` is their metrics view. */
   breakers: Breakers;
+  /** Webhooks and code hooks, their deliveries and attempts (`docs/hooks.md`). */
+  hooks: Hooks;
   /** Drains executing runs to a checkpoint, then closes the database (if opened here). */
   close(): Promise<void>;
 }
@@ -139,7 +148,8 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const notifier = options.notifyEvents === false ? undefined : new EventNotifier(db.pool, bus, origin, { onError: (e) => report(e, 'announcing events to other processes') });
   const relay = options.relayEvents ? new EventRelay(db.url, db.pool, events, bus, { origin, onError: report }) : undefined;
   const breakers = options.breakers instanceof Breakers ? options.breakers : new Breakers(options.breakers);
-  const deps = { preferences, ...options.deps, ledger, breakers };
+  const hooks = await Hooks.start(db.pool, registry.hooks, events, bus, options.hooks ?? {}, report);
+  const deps = { preferences, ...options.deps, ledger, breakers, beforeStage: hooks.beforeStage };
   // The lease's callbacks reach `runs` and `executor` once they exist.
   let onLost = () => undefined as void;
   let onControl: (m: ControlMessage) => void = () => undefined;
@@ -179,12 +189,13 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   await worker?.start();
   return {
     role: concurrency === undefined ? 'single' : concurrency === 0 ? 'api' : 'api+worker',
-    runs, db, saver, bus, ledger, decisions, workflows, registry, breakers,
+    runs, db, saver, bus, ledger, decisions, workflows, registry, breakers, hooks,
     close: async () => {
       clearInterval(sweep);
       clearInterval(collector);
       await worker?.stop();
       await runs.drain();
+      await hooks.close();
       await queue?.stop();
       await notifier?.close();
       await relay?.close();

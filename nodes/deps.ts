@@ -17,4 +17,6 @@ export interface StageRuntimeDeps {
   breakers?: Breakers;
   /** Where the executor takes the nodes' signals (absent under LangGraph's own server). */
   signals?: SignalSink;
+  /** Blocking `stage.before` hooks (graph/hooks/blocking.ts): run after the input is read, before the plugin; rejects to fail or ask. */
+  beforeStage?: (s: { runId: string; stage: string; attempt: number; signal: AbortSignal }) => Promise<void>;
 }

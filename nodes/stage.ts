@@ -84,6 +84,7 @@ export function stageNode(plugin: AnyStagePlugin, options: StageNodeOptions, pol
         try {
           const input = parseOrThrow(plugin.input, candidate, name, 'input');
           candidate = input;
+          await deps?.beforeStage?.({ runId, stage: name, attempt, signal });
           const result = await call(input);
           const durationMs = performance.now() - started;
           if (isContinue(result)) {

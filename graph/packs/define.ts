@@ -6,6 +6,7 @@
  */
 import type { AnyStagePlugin } from '../../nodes/types.ts';
 import type { DecisionPoint } from '../decisions/types.ts';
+import type { PackHook } from '../hooks/types.ts';
 import type { WorkflowDefinition } from '../workflow.ts';
 
 /** What a pack author writes. */
@@ -25,6 +26,8 @@ export interface PackDefinition {
   /** The decision points the pack offers. @default the union of its workflows' decision points */
   decisionPoints?: DecisionPoint[];
   workflows: WorkflowDefinition[];
+  /** Code hooks on the runs of the pack's workflows (or those each names), known as `<pack id>/<name>`. @default [] */
+  hooks?: PackHook[];
 }
 
 /** A pack with its defaults filled in (what `definePack()` returns). */

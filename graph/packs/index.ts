@@ -2,7 +2,7 @@
 export { definePack, packLabel } from './define.ts';
 export type { Pack, PackDefinition, PackRef } from './define.ts';
 export { registerPacks } from './registry.ts';
-export type { PackRegistry, RegisteredStage, RegisterPacksOptions } from './registry.ts';
+export type { PackRegistry, RegisteredStage, RegisteredHook, RegisterPacksOptions } from './registry.ts';
 export { PACK_REFUSALS } from './refuse.ts';
 export type { PackRefusal } from './refuse.ts';
 export { stagegraphPackage, stagegraphVersion } from './version.ts';

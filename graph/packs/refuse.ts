@@ -10,7 +10,7 @@ import { packLabel, type PackDefinition } from './define.ts';
 /** Every reason a pack is refused, as `details.reason` of an `invalid_pack` error. */
 export const PACK_REFUSALS = [
   'invalid_id', 'invalid_version', 'invalid_range', 'unsupported_stagegraph', 'duplicate_pack',
-  'duplicate_stage', 'duplicate_workflow', 'invalid_workflow', 'stage_not_offered',
+  'duplicate_stage', 'duplicate_workflow', 'invalid_workflow', 'stage_not_offered', 'invalid_hook',
 ] as const;
 export type PackRefusal = (typeof PACK_REFUSALS)[number];
 

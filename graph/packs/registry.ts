@@ -7,6 +7,7 @@ import { isStagegraphError } from '../../nodes/errors.ts';
 import type { AnyStagePlugin } from '../../nodes/types.ts';
 import { buildWorkflow, type BuiltWorkflow } from '../compile.ts';
 import type { WorkflowDefinition } from '../workflow.ts';
+import { hookProblem, type PackHook } from '../hooks/types.ts';
 import { packLabel, resolvePack, type Pack, type PackDefinition, type PackRef } from './define.ts';
 import { checkIdentity, refuse } from './refuse.ts';
 import { stagegraphVersion } from './version.ts';
@@ -25,12 +26,22 @@ export interface RegisteredStage {
   workflows: string[];
 }
 
+/** A pack's code hook as registered: its key (`<pack id>/<name>`) and the workflows whose runs it hears. */
+export interface RegisteredHook {
+  key: string;
+  pack: PackRef;
+  hook: PackHook;
+  workflows: string[];
+}
+
 /** What registered packs offer. */
 export interface PackRegistry {
   /** In registration order. */
   packs: readonly Pack[];
   /** Every registered workflow, built and checked, by id. */
   workflows: ReadonlyMap<string, BuiltWorkflow>;
+  /** Every pack's code hooks, in registration order. */
+  hooks: readonly RegisteredHook[];
   /** Every registered stage plugin, packs' first, in registration order. */
   stages: readonly RegisteredStage[];
   /** The stage named `name` (a pack's before one outside any pack). */
@@ -67,6 +78,7 @@ export function registerPacks(packs: readonly PackDefinition[], options: Registe
   const workflows = new Map<string, BuiltWorkflow>();
   const packOfWorkflow = new Map<string, Pack>();
   const packOfStage = new Map<string, Pack>();
+  const hooks: RegisteredHook[] = [];
 
   for (const definition of packs) {
     const pack = resolvePack(definition);
@@ -101,6 +113,7 @@ export function registerPacks(packs: readonly PackDefinition[], options: Registe
       packOfStage.set(plugin.name, pack);
     }
     for (const def of pack.workflows) for (const s of def.stages) addUse(byName.get(s.name)!, def.id);
+    hooks.push(...packHooks(pack, ref));
     registered.push(pack);
   }
 
@@ -115,11 +128,25 @@ export function registerPacks(packs: readonly PackDefinition[], options: Registe
   return {
     packs: registered,
     workflows,
+    hooks,
     stages,
     stage: (name) => stages.find((s) => s.name === name),
     byCapability: (cap) => stages.filter((s) => s.capabilities.includes(cap)),
     packOf: (name) => packOfStage.get(name) ?? packOfWorkflow.get(name),
   };
+}
+
+/** The pack's code hooks, checked: kebab-case names unique in the pack, known events, blocking only before a stage. */
+function packHooks(pack: Pack, ref: PackRef): RegisteredHook[] {
+  const names = new Set<string>();
+  return (pack.hooks ?? []).map((hook) => {
+    const problem = hookProblem(hook);
+    if (problem) refuse(pack, 'invalid_hook', `hook '${hook.name}': ${problem.message}`, { hook: hook.name, field: problem.field });
+    if (typeof hook.run !== 'function') refuse(pack, 'invalid_hook', `hook '${hook.name}': run: must be a function`, { hook: hook.name, field: 'run' });
+    if (names.has(hook.name)) refuse(pack, 'invalid_hook', `hook '${hook.name}' is declared twice`, { hook: hook.name, field: 'name' });
+    names.add(hook.name);
+    return { key: `${pack.id}/${hook.name}`, pack: ref, hook, workflows: [...(hook.workflows ?? pack.workflows.map((w) => w.id))] };
+  });
 }
 
 /**

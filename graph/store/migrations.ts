@@ -186,12 +186,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sg_hooks_owner ON sg_hooks (owner, created_at);
 
       -- One delivery per hook and run event (seq), derived from the event log; attempts in history.
+      -- seq is NULL for a blocking hook's execution: it runs before its stage's event is logged.
       CREATE TABLE sg_hook_deliveries (
         id          uuid PRIMARY KEY,
         hook_id     uuid NOT NULL REFERENCES sg_hooks(id) ON DELETE CASCADE,
         run_id      uuid NOT NULL REFERENCES sg_runs(id) ON DELETE CASCADE,
-        seq         integer NOT NULL,
+        seq         integer,
         event       text NOT NULL,
+        stage       text,
         status      text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
         attempts    integer NOT NULL DEFAULT 0,
         last_error  text,
