@@ -22,6 +22,7 @@ import { defaultWorkflowOf, normalizeAuth, normalizeLimits, type ServerOptions }
 import { RunDirectory } from './run-directory.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { decisionRoutes } from './routes/decisions.ts';
+import { hookRoutes } from './routes/hooks.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -78,6 +79,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
   decisionRoutes(router, bind, deps); // `/api/agent/preferences` and `/api/agent/decisions/*` before `/api/agent/{sessionId}`
   runRoutes(router, bind, deps);
   observeRoutes(router, bind, deps);
+  hookRoutes(router, bind, deps);
 
   const app = new Koa<AppState>();
   app.proxy = false;

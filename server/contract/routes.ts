@@ -1,5 +1,6 @@
 /** Every REST route of the API, in one table. The WebSocket endpoint is in `ws.ts`. */
 import * as s from './schemas.ts';
+import * as h from './hooks.ts';
 import { route } from './route.ts';
 
 const RUN = ['run_not_found'] as const;
@@ -133,6 +134,27 @@ export const routes = {
     id: 'stats', method: 'get', path: '/api/stats', tag: 'observe',
     summary: "Per-stage and per-workflow statistics of the caller's runs",
     query: s.StatsQuery, status: 200, response: s.StatsResponse,
+  }),
+  createHook: route({
+    id: 'createHook', method: 'post', path: '/api/hooks', tag: 'hooks',
+    summary: "Register a webhook on the caller's runs",
+    description: 'Deliveries are POSTed as JSON signed with HMAC-SHA256 (`X-Stagegraph-Signature: sha256=<hex>`), retried with exponential backoff and dead-lettered after `retries` (see docs/hooks.md). The secret is answered only here.',
+    body: h.CreateHookBody, status: 200, response: h.CreateHookResponse, errors: ['invalid_hook'],
+  }),
+  listHooks: route({
+    id: 'listHooks', method: 'get', path: '/api/hooks', tag: 'hooks',
+    summary: "The caller's webhooks and the packs' code hooks",
+    status: 200, response: h.ListHooksResponse,
+  }),
+  deleteHook: route({
+    id: 'deleteHook', method: 'delete', path: '/api/hooks/{hookId}', tag: 'hooks',
+    summary: "Delete one of the caller's webhooks; its waiting deliveries become dead",
+    params: h.HookParams, status: 200, response: h.DeleteHookResponse, errors: ['hook_not_found'],
+  }),
+  runHooks: route({
+    id: 'runHooks', method: 'get', path: '/api/agent/{sessionId}/hooks', tag: 'observe',
+    summary: "Every hook delivery of the run's events, with each attempt (delivered, failed and retrying, dead)",
+    params: s.RunParams, status: 200, response: h.RunHooksResponse, errors: RUN,
   }),
   openapi: route({
     id: 'openapi', method: 'get', path: '/openapi.json', tag: 'operations', public: true,
