@@ -79,15 +79,22 @@ export function subWorkflow(options: SubWorkflowOptions): AnyStagePlugin {
     policy: { timeoutMs: options.timeoutMs ?? 600_000, retry: { transient: { maxAttempts: 1 }, degradable: { maxAttempts: 1 } } },
     async run(request, ctx) {
       graph ??= built.compile();
+      let failed: string | undefined;
       try {
         // The node's config (thread, namespace, checkpointer, context) reaches the child
         // through LangGraph's async-local config; a resuming parent resumes the child.
-        const state = (await graph.invoke({ request }, { signal: ctx.signal })) as WorkflowStateValue;
-        return pick(state);
+        // `tasks` names the child stage that failed; `values` ends with the final state.
+        let state: WorkflowStateValue | undefined;
+        const stream = await graph.stream({ request }, { signal: ctx.signal, streamMode: ['tasks', 'values'] });
+        for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
+          if (mode === 'values') state = chunk as unknown as WorkflowStateValue;
+          else if (chunk.error !== undefined && typeof chunk.name === 'string') failed = chunk.name;
+        }
+        return pick(state!);
       } catch (e) {
         if (isGraphBubbleUp(e)) throw e;
         const error = serializeError(e);
-        const stage = typeof error.details.stage === 'string' ? error.details.stage : undefined;
+        const stage = failed ?? (typeof error.details.stage === 'string' ? error.details.stage : undefined);
         throw new StagegraphError('subworkflow_failed', `sub-workflow '${child}' of stage '${options.name}' failed${stage ? ` in stage '${stage}'` : ''}: ${error.message}`, {
           class: 'fatal',
           details: { stage: options.name, workflow: child, childStage: stage, error },

@@ -21,7 +21,11 @@ const Findings = z.object({ answer: z.string(), source: z.string() });
 export function researchTeam(options: ExampleOptions = {}): WorkflowDefinition {
   const gather = exampleStage('gather', 'Collects facts for the question',
     { input: Question, output: Facts },
-    ({ question, source }) => ({ question, facts: [`fact about ${question}`, `another fact about ${question}`], ...(source ? { source } : {}) }), options);
+    ({ question, source }) => {
+      // Nothing to research: a failure the team cannot recover from, escalated to the parent.
+      if (!question.trim()) throw new StagegraphError('empty_question', 'the question is blank', { class: 'fatal' });
+      return { question, facts: [`fact about ${question}`, `another fact about ${question}`], ...(source ? { source } : {}) };
+    }, options);
   const verify = exampleStage('verify', 'Checks the facts against a source; asks for one when there is none',
     { input: Facts, output: Facts.required({ source: true }) },
     (facts) => {
