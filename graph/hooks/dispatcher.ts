@@ -47,6 +47,8 @@ export class HookDispatcher {
     private readonly deliveries: DeliveryStore,
     private readonly code: ReadonlyMap<string, PackHook>,
     private readonly policy: DispatchPolicy,
+    /** Whether any asynchronous hook is enabled: without one nothing can be due, and nothing is polled. */
+    private readonly active: () => boolean,
     private readonly report: (error: unknown, context: string) => void,
   ) {
     this.keys = [...code.keys()];
@@ -70,6 +72,7 @@ export class HookDispatcher {
   }
 
   private async pump(): Promise<void> {
+    if (!this.active()) return;
     try {
       do {
         this.again = false;

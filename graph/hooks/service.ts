@@ -60,8 +60,9 @@ export class Hooks {
     this.code = new Map(registered.map((r) => [r.key, r.hook]));
     this.blocking = new BlockingHooks(pool, this.deliveries, () => this.directory.filter((h) => h.blocking), this.code, policy.timeoutMs);
     if (policy.deliver) {
-      this.dispatcher = new HookDispatcher(this.deliveries, this.code, policy, report);
-      this.deriver = new HookDeriver(log, this.deliveries, policy, () => this.directory.some((h) => !h.blocking), () => this.refresh(), () => this.dispatcher!.poke(), report);
+      const anyAsync = () => this.directory.some((h) => !h.blocking);
+      this.dispatcher = new HookDispatcher(this.deliveries, this.code, policy, anyAsync, report);
+      this.deriver = new HookDeriver(log, this.deliveries, policy, anyAsync, () => this.refresh(), () => this.dispatcher!.poke(), report);
     }
   }
 
