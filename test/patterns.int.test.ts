@@ -87,7 +87,7 @@ describe('coordination patterns on PostgreSQL', () => {
     expect(vote!.inputs).toEqual({ method: 'majority', votes: { 'classify-lenient': 'urgent', 'classify-balanced': 'urgent', 'classify-strict': 'routine' }, weights: { 'classify-lenient': 1, 'classify-balanced': 1, 'classify-strict': 1 } });
     expect(r.outputs['route-ticket']).toEqual({ queue: 'on-call' });
     // The three voters ran in one superstep: all started before any completed.
-    const order = r.events.filter((e) => e.type === 'workflow.stage_changed' && String(e.payload.stage).startsWith('classify')).map((e) => e.payload.change);
+    const order = r.events.flatMap((e) => (e.type === 'workflow.stage_changed' && e.payload.stage.startsWith('classify') ? [e.payload.change] : []));
     expect(order.slice(0, 3)).toEqual(['started', 'started', 'started']);
   });
 
