@@ -11,7 +11,7 @@ import { defineWorkflow, END, START } from '../graph/workflow.ts';
 import { StagegraphError } from '../nodes/errors.ts';
 import { h2TankWorkflow } from '../plugins/index.ts';
 import { stage } from './fixtures/stages.ts';
-import { startHarness, tenStages, type Harness } from './server-fixtures.ts';
+import { RawClient, startHarness, tenStages, type Harness } from './server-fixtures.ts';
 
 const DEMO = 'I need a 70 MPa hydrogen tank for automotive use, 5 kg capacity';
 
@@ -28,12 +28,13 @@ const ask = defineWorkflow({ id: 'ask', description: 'asks before it goes on', s
 let h: Harness;
 let alice: LangGraphClient;
 let rest: Client;
+let aliceKey: string;
 
 const sdk = (url: string, key: string) => new LangGraphClient({ apiUrl: `${url}/langgraph`, apiKey: key });
 
 beforeAll(async () => {
   h = await startHarness({ workflows: [tenStages('ten'), ask, h2TankWorkflow] });
-  const key = await h.key('alice');
+  const key = (aliceKey = await h.key('alice'));
   alice = sdk(h.url, key);
   rest = createClient({ baseUrl: h.url, token: key });
 });
@@ -80,5 +81,121 @@ describe('a thread is a stagegraph run', () => {
     expect(Object.keys((state.values as { outputs: object }).outputs)).toContain('export-package');
     const history = await alice.threads.getHistory(thread.thread_id, { limit: 100 });
     expect(history.length).toBeGreaterThan(5);
+  });
+});
+
+describe('the same run on both surfaces', () => {
+  it('a run started through the SDK is in GET /api/agent/runs with its decisions and events, and a WebSocket subscriber receives them', async () => {
+    const ws = new RawClient(h.wsUrl, await h.key('alice'));
+    await ws.opened;
+    ws.send({ type: 'subscribe', runIds: 'all' });
+    await ws.until((f) => f.type === 'subscribed');
+    const thread = await alice.threads.create({ metadata: { purpose: 'both surfaces' } });
+    const final = (await alice.runs.wait(thread.thread_id, 'h2-tank', { input: { request: DEMO } })) as { decisions: Record<string, { chosen: string }> };
+    expect(final.decisions['design-choice']?.chosen).toBeTruthy();
+    await ws.until((f) => f.type === 'event' && f.event.runId === thread.thread_id && f.event.type === 'workflow.completed');
+    const listed = await rest.listRuns({ limit: 100 });
+    expect(listed.runs.map((r) => r.sessionId)).toContain(thread.thread_id);
+    const decisions = await rest.decisions(thread.thread_id);
+    expect(decisions.decisions.map((d) => d.point)).toContain('design-choice');
+    const { rows } = await h.database.db.pool.query<{ seq: number; type: string }>('SELECT seq, type FROM sg_events WHERE run_id = $1 ORDER BY seq', [thread.thread_id]);
+    expect(ws.events(thread.thread_id).map((e) => e.seq)).toEqual(rows.map((r) => r.seq));
+    ws.close();
+    expect((await alice.threads.get(thread.thread_id)).metadata).toMatchObject({ purpose: 'both surfaces', graph_id: 'h2-tank' });
+  });
+
+  it('a run started over REST is a thread the SDK opens, with its checkpoints as history', async () => {
+    const { sessionId } = await rest.orchestrate({ workflow: 'ten', request: { n: 0 } });
+    await h.sg.runs.wait(sessionId);
+    const thread = await alice.threads.get(sessionId);
+    expect(thread.status).toBe('idle');
+    const history = await alice.threads.getHistory(sessionId, { limit: 100 });
+    const ours = await h.sg.runs.checkpoints(sessionId);
+    expect(history.map((s) => s.checkpoint.checkpoint_id)).toEqual(ours.map((c) => c.checkpointId));
+    expect((history[0]!.values as { outputs: Record<string, { n: number }> }).outputs.s9).toEqual({ n: 10 });
+  });
+});
+
+describe('interrupts, forks and errors', () => {
+  it('a run that waits for input is answered with a command', async () => {
+    const thread = await alice.threads.create();
+    const chunks: { event: string; data: any }[] = [];
+    for await (const c of alice.runs.stream(thread.thread_id, 'ask', { input: { request: { n: 1 } }, streamMode: ['updates', 'values'] })) chunks.push(c);
+    const interrupt = chunks.find((c) => c.event === 'updates' && c.data.__interrupt__);
+    expect(interrupt?.data.__interrupt__[0].value).toMatchObject({ question: 'proceed?' });
+    expect((await rest.getRun(thread.thread_id)).status).toBe('waiting_input');
+    const state = await alice.threads.getState(thread.thread_id);
+    expect(state.next).toEqual(['ask']);
+    expect((await alice.threads.get(thread.thread_id)).status).toBe('interrupted');
+    const after: { event: string; data: any }[] = [];
+    for await (const c of alice.runs.stream(thread.thread_id, 'ask', { command: { resume: { ok: true } }, streamMode: ['values'] })) after.push(c);
+    expect(after.filter((c) => c.event === 'values').at(-1)!.data.outputs.ask).toEqual({ n: 101 });
+    expect((await rest.getRun(thread.thread_id)).status).toBe('completed');
+    const runs = await alice.runs.list(thread.thread_id);
+    expect(runs.map((r) => r.status)).toEqual(['success', 'interrupted']);
+  });
+
+  it('forks from a mid-run checkpoint: only what follows it runs again', async () => {
+    const thread = await alice.threads.create();
+    await alice.runs.wait(thread.thread_id, 'ten', { input: { request: { n: 0 } } });
+    const history = await alice.threads.getHistory(thread.thread_id, { limit: 100 });
+    const mid = history.find((s) => s.next[0] === 's5')!;
+    expect(mid).toBeDefined();
+    const { rows: [{ last_seq: before }] } = await h.database.db.pool.query<{ last_seq: number }>('SELECT last_seq FROM sg_runs WHERE id = $1', [thread.thread_id]);
+    const values = (await alice.runs.wait(thread.thread_id, 'ten', { checkpointId: mid.checkpoint.checkpoint_id! })) as { outputs: Record<string, { n: number }> };
+    expect(values.outputs.s9).toEqual({ n: 10 });
+    const again = (await h.sg.runs.eventsSince(thread.thread_id, before)).filter((e) => e.type === 'workflow.stage_changed' && e.payload.change === 'completed').map((e) => (e.payload as { stage: string }).stage);
+    expect(again).toEqual(['s5', 's6', 's7', 's8', 's9']);
+    const resumed = (await h.sg.runs.eventsSince(thread.thread_id, before)).find((e) => e.type === 'workflow.resumed');
+    expect(resumed?.payload).toMatchObject({ from: 'restore', checkpointId: mid.checkpoint.checkpoint_id });
+  });
+
+  it('refuses what a stagegraph run cannot do, with codes, changing nothing', async () => {
+    const thread = await alice.threads.create();
+    await alice.runs.wait(thread.thread_id, 'ten', { input: { request: { n: 0 } } });
+    const post = (path: string, body: unknown) => fetch(`${h.url}/langgraph${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': aliceKey }, body: JSON.stringify(body) });
+    const busy = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: 'ten', input: { request: { n: 5 } } });
+    expect(busy.status).toBe(409);
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('thread_busy');
+    const other = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: 'ask', input: null });
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+    const breakpoints = await post('/runs/wait', { assistant_id: 'ten', input: { request: { n: 0 } }, interrupt_before: ['s3'] });
+    expect(breakpoints.status).toBe(501);
+    expect(((await breakpoints.json()) as { error: { code: string } }).error.code).toBe('not_implemented');
+    const unknown = await post('/runs/wait', { assistant_id: 'nope', input: { request: 'x' } });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('workflow_not_found');
+    const bad = await post('/runs/wait', { assistant_id: 'ten', input: { request: 'x' }, stream_mode: 'telepathy' });
+    expect(bad.status).toBe(400);
+    const { rows } = await h.database.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM sg_thread_runs WHERE thread_id = $1', [thread.thread_id]);
+    expect(Number(rows[0]!.n)).toBe(1);
+    const protocol = await post(`/threads/${thread.thread_id}/commands`, { id: 1, method: 'run.input' });
+    expect(protocol.status).toBe(501);
+  });
+});
+
+describe('owners', () => {
+  it("owner B's SDK client can neither see nor run owner A's threads", async () => {
+    const bob = sdk(h.url, await h.key('bob'));
+    const thread = await alice.threads.create();
+    await alice.runs.wait(thread.thread_id, 'ten', { input: { request: { n: 0 } } });
+    const idle = await alice.threads.create();
+    for (const id of [thread.thread_id, idle.thread_id]) {
+      await expect(bob.threads.get(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.threads.getState(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.threads.getHistory(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.threads.updateState(id, { values: {} })).rejects.toMatchObject({ status: 404 });
+      await expect(bob.runs.wait(id, 'ten', { input: { request: { n: 0 } } })).rejects.toMatchObject({ status: 404 });
+      await expect(bob.runs.list(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.threads.delete(id)).rejects.toMatchObject({ status: 404 });
+    }
+    await expect(bob.threads.create({ threadId: idle.thread_id })).rejects.toMatchObject({ status: 409 });
+    const seen = (await bob.threads.search({ limit: 1000 })).map((t) => t.thread_id);
+    expect(seen).not.toContain(thread.thread_id);
+    expect(seen).not.toContain(idle.thread_id);
+    expect((await alice.threads.search({ limit: 1000 })).map((t) => t.thread_id)).toEqual(expect.arrayContaining([thread.thread_id, idle.thread_id]));
+    expect((await alice.threads.get(idle.thread_id)).status).toBe('idle');
+    const anonymous = await fetch(`${h.url}/langgraph/assistants/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
   });
 });

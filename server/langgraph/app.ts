@@ -9,10 +9,11 @@
  */
 import { createEmbedServer, type ThreadSaver } from '@langchain/langgraph-api/experimental/embed';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Stagegraph } from '../../graph/runtime.ts';
 import { errorResponse, clientError } from '../errors.ts';
 import { assistantRoutes } from './assistants.ts';
+import { bodyLimit } from './body-limit.ts';
+import { currentCall } from './caller.ts';
 import { runRoutes } from './runs.ts';
 import { ThreadStore } from './threads.ts';
 
@@ -35,12 +36,14 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
   const threads = new ThreadStore(sg.db.pool);
   const api = new Hono().basePath(basePath);
   api.onError((err, c) => {
-    const requestId = c.req.header('x-request-id') ?? '';
-    const { status, body } = errorResponse(err, requestId);
+    const call = currentCall();
+    const { status, body, error } = errorResponse(err, call.requestId);
+    if (status >= 500) call.log.error({ err: error.cause ?? error, code: error.code }, 'langgraph request failed');
+    else call.log.debug({ code: error.code }, 'langgraph request rejected');
     // LangGraph's SDK shows `detail`/`message`; stagegraph's `error` object stays whole.
     return c.json({ ...body, message: body.error.message, detail: body.error.message }, status as 400);
   });
-  api.use(bodyLimit({ maxSize: bodyBytes, onError: () => { throw clientError('payload_too_large', `body over ${bodyBytes} bytes`, { limit: bodyBytes }); } }));
+  api.use(bodyLimit(bodyBytes));
   api.notFound((c) => c.json({ error: { code: 'route_not_found', message: `${c.req.method} ${c.req.path} is not part of stagegraph's LangGraph API`, details: {} } }, 404));
 
   assistantRoutes(api, sg);

@@ -12,7 +12,7 @@ import { bearerToken } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { AppState } from '../http/state.ts';
 import type { Stagegraph } from '../../graph/runtime.ts';
-import { asCaller } from './caller.ts';
+import { asCall } from './caller.ts';
 
 export interface LangGraphApiOptions {
   /** Where the surface is mounted. @default '/langgraph' */
@@ -55,7 +55,7 @@ export function langgraphApi(sg: Stagegraph, auth: { authenticator: Authenticato
     const handle = await (listener ??= load());
     ctx.respond = false;
     for (const [k, v] of Object.entries(ctx.response.headers)) if (v !== undefined) ctx.res.setHeader(k, v as string);
-    await asCaller(principal, () => handle(ctx.req, ctx.res));
+    await asCall({ principal, requestId: ctx.state.requestId, log: ctx.state.log }, () => handle(ctx.req, ctx.res));
     ctx.body = '';
   };
 }

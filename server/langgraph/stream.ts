@@ -91,18 +91,19 @@ export async function* followRun(o: FollowOptions): AsyncGenerator<StreamChunk> 
 
   /** The checkpoints written since `cursor`, oldest first, as chunks. */
   async function* checkpoints(): AsyncGenerator<StreamChunk> {
+    // From the latest checkpoint back along its parents to the last one streamed (or, after a
+    // fork, to the older checkpoint the new branch grew from): one read per new checkpoint.
     const fresh: StateSnapshot[] = [];
-    for await (const s of o.graph.getStateHistory(thread, { limit: 1000 })) {
-      if (cursor !== undefined && idOf(s) <= cursor) {
-        seen.set(idOf(s), s);
-        break;
-      }
+    let s: StateSnapshot | undefined = await o.graph.getState(thread);
+    while (s && idOf(s) && (cursor === undefined || idOf(s) > cursor)) {
       fresh.push(s);
+      const parentId = parentIdOf(s);
+      s = parentId ? seen.get(parentId) ?? (await o.graph.getState({ configurable: { thread_id: o.threadId, checkpoint_id: parentId } })) : undefined;
     }
+    if (s) seen.set(idOf(s), s);
     for (const s of fresh.reverse()) {
       const parentId = parentIdOf(s);
-      let parent = parentId ? seen.get(parentId) : undefined;
-      if (parentId && !parent) parent = await o.graph.getState({ configurable: { thread_id: o.threadId, checkpoint_id: parentId } });
+      const parent = parentId ? seen.get(parentId) : undefined;
       const step = Number(s.metadata?.step ?? 0);
       const results = (parent?.tasks ?? []).filter((t) => t.result !== undefined);
       if (o.modes.has('updates')) for (const t of results) yield { event: 'updates', data: { [t.name]: t.result } };
@@ -127,6 +128,8 @@ export async function* followRun(o: FollowOptions): AsyncGenerator<StreamChunk> 
       cursor = idOf(s);
       last = s;
     }
+    // Only the newest is a parent of what comes next (or, after a fork, none is: it is read then).
+    if (last) for (const id of seen.keys()) if (id !== cursor) seen.delete(id);
   }
 
   /** The chunks that close the API's run on `outcome`. */
