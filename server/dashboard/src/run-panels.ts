@@ -1,4 +1,5 @@
-/** The run view's smaller panels: controls, status banner, progress and checkpoints. */
+/** The run view's smaller panels: controls, status banner, progress, checkpoints and hook deliveries. */
+import type { DeliveryInfo } from '../../../graph/hooks/types.ts';
 import type { RunStatus } from '../../../graph/runs/status.ts';
 import { fmtMs, fmtTime, h, mount } from './dom.ts';
 import type { RunModel } from './model.ts';
@@ -103,4 +104,21 @@ export function checkpointsView(list: Checkpoint[], status: RunStatus, restore: 
   const wrap = h('div', {});
   mount(wrap, list.length ? table : h('p', { class: 'empty' }, 'No checkpoints yet.'));
   return wrap;
+}
+
+/** The run's hook deliveries under its timeline: what ran, where, and how each attempt went (dead ones marked). */
+export function hooksView(list: DeliveryInfo[]): HTMLElement {
+  const state = (d: DeliveryInfo) => (d.status === 'failed' ? `retrying (next ${fmtTime(d.nextAt)})` : d.status);
+  return h('table', { class: 'hooks' },
+    h('caption', {}, 'Hooks'),
+    h('thead', {}, h('tr', {}, ['event', 'stage', 'hook', 'status', 'attempts', 'last error'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, list.map((d) => h('tr', { 'data-delivery': d.id, 'data-status': d.status, class: d.status === 'dead' ? 'bad' : '' },
+      h('td', {}, d.blocking ? `${d.event} (blocking)` : d.event),
+      h('td', {}, d.stage ?? ''),
+      h('td', { title: d.hookId }, d.target),
+      h('td', {}, state(d)),
+      h('td', { title: d.history.map((a) => `#${a.attempt} ${fmtTime(a.at)} ${a.ok ? 'ok' : a.error ?? 'failed'} (${fmtMs(a.ms)})`).join('\n') }, String(d.attempts)),
+      h('td', {}, d.lastError ?? ''),
+    ))),
+  );
 }

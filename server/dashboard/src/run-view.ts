@@ -18,7 +18,7 @@ import { startedHere } from './home-view.ts';
 import { applyEvent, latestDecisions, newRunModel, resyncStages, type RunModel } from './model.ts';
 import { openRecoveryDialog, type Checkpoint } from './recovery.ts';
 import { analysesView, artifactsView, complianceView } from './results-view.ts';
-import { bannerText, checkpointsView, Controls, ProgressPanel } from './run-panels.ts';
+import { bannerText, checkpointsView, Controls, hooksView, ProgressPanel } from './run-panels.ts';
 
 
 function section(id: string, title: string, ...body: Node[]): HTMLElement {
@@ -43,6 +43,8 @@ export class RunView {
   private readonly meta = h('p', { class: 'meta' });
   private readonly graphBox = h('div', { class: 'graph-box' });
   private readonly gantt = h('div', { class: 'gantt-box', 'data-volatile': true });
+  private readonly hookList = h('div', { class: 'hooks-box', hidden: true });
+  private hooksAgain?: ReturnType<typeof setTimeout>;
   private readonly cards = h('div', { class: 'cards' });
   private readonly pareto = h('div', { class: 'pareto-box' });
   private readonly paretoPanel = section('pareto', 'Pareto front', this.pareto);
@@ -82,7 +84,7 @@ export class RunView {
           h('div', { class: 'run-side' }, this.progress.el, this.paretoPanel),
         ),
       ),
-      section('timeline', 'Stage timeline', this.gantt),
+      section('timeline', 'Stage timeline', this.gantt, this.hookList),
       section('decisions', 'Decisions', this.cards),
       section('analyses', 'Analyses', this.analyses),
       section('compliance', 'Compliance', this.compliance),
@@ -123,6 +125,7 @@ export class RunView {
   dispose(): void {
     this.closed = true;
     clearInterval(this.tick);
+    clearTimeout(this.hooksAgain);
   }
 
   /** A live event of any run; this view takes its own run's. */
@@ -234,6 +237,17 @@ export class RunView {
   private async loadTimeline(): Promise<void> {
     const t = await this.api.client.timeline(this.runId).catch(() => undefined);
     if (t && !this.closed) mount(this.gantt, t.stages.length ? ganttChart(t) : h('p', { class: 'empty' }, 'No stage has run yet.'));
+    await this.loadHooks();
+  }
+
+  /** Hook deliveries settle after the events they are about: looked at again while some wait for an attempt. */
+  private async loadHooks(): Promise<void> {
+    const r = await this.api.client.call('runHooks', { params: { sessionId: this.runId } }).catch(() => undefined);
+    if (!r || this.closed) return;
+    this.hookList.hidden = r.deliveries.length === 0;
+    if (r.deliveries.length) mount(this.hookList, hooksView(r.deliveries));
+    clearTimeout(this.hooksAgain);
+    if (r.deliveries.some((d) => d.status === 'pending' || d.status === 'failed')) this.hooksAgain = setTimeout(() => void this.loadHooks(), 2000);
   }
 
   private async loadOutputs(): Promise<void> {
