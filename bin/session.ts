@@ -112,7 +112,7 @@ export async function follow(sg: Stagegraph, runId: string, since = 0): Promise<
 
 /** The run's outcome for a person: the workflow's summary lines, artifacts, and what to do next. */
 export async function summarize(sg: Stagegraph, row: RunRow): Promise<void> {
-  const wf = sg.workflows.get(row.workflowId)!;
+  const wf = await sg.runs.workflowOf(row);
   const state = await wf.graph.getState({ configurable: { thread_id: row.id } });
   for (const line of wf.built.def.summarize?.(state.values) ?? []) console.log(line);
   const dir = join(String(row.options.outRoot ?? 'out'), row.id);

@@ -26,6 +26,10 @@ import type { ControlMessage } from './runs/lease.ts';
 import { RunStore } from './runs/store.ts';
 import { openDatabase, type Database, type OpenDatabaseOptions } from './store/database.ts';
 import type { WorkflowDefinition } from './workflow.ts';
+import { PATTERNS } from './patterns/catalogue.ts';
+import { Templates } from './templates/templates.ts';
+import { TemplateStore } from './templates/store.ts';
+import type { PatternSpec } from './templates/patterns.ts';
 import { Breakers, type BreakersOptions } from '../nodes/breakers.ts';
 import { registerPacks, type Pack, type PackRegistry } from './packs/index.ts';
 import type { CompensationPolicy } from './recovery/saga.ts';
@@ -36,6 +40,8 @@ export interface StagegraphOptions {
   packs?: Pack[];
   /** Workflows outside any pack, checked by `buildWorkflow()` only. @default [] */
   workflows?: (WorkflowDefinition | BuiltWorkflow)[];
+  /** The coordination patterns a workflow template's `patterns` blocks may name. @default PATTERNS (graph/patterns/) */
+  patterns?: readonly PatternSpec[];
   /** An open database; otherwise one is opened (DATABASE_URL or embedded). */
   database?: Database;
   databaseOptions?: OpenDatabaseOptions;
@@ -121,6 +127,8 @@ export interface Stagegraph {
   workflows: Map<string, RegisteredWorkflow>;
   /** The registered packs, their stages and workflows (and workflows given outside any pack). */
   registry: PackRegistry;
+  /** Workflow templates (data, stored per version in Postgres): create, list, resolve (`docs/templates.md`). */
+  templates: Templates;
   /** The circuit breakers; `breakers.snapshot()` is their metrics view. */
   breakers: Breakers;
   /** Webhooks and code hooks, their deliveries and attempts (`docs/hooks.md`). */
@@ -143,7 +151,8 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   const store = new RunStore(db.pool);
   const ledger = new PgDecisionLedger(db.pool);
   const preferences = new PgPreferenceStore(db.pool);
-  const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) });
+  const templates = new Templates(new TemplateStore(db.pool), { registry, patterns: options.patterns ?? PATTERNS, compile: (built) => built.compile(saver) });
+  const decisions = new Decisions({ ledger, preferences, points: (workflowId, point) => workflows.get(workflowId)?.built.plan.points.get(point) ?? templates.point(workflowId, point) });
   const report = options.onError ?? ((error: unknown, context: string) => console.error(`stagegraph: ${context}:`, error));
   const notifier = options.notifyEvents === false ? undefined : new EventNotifier(db.pool, bus, origin, { onError: (e) => report(e, 'announcing events to other processes') });
   const relay = options.relayEvents ? new EventRelay(db.url, db.pool, events, bus, { origin, onError: report }) : undefined;
@@ -154,9 +163,9 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   let onLost = () => undefined as void;
   let onControl: (m: ControlMessage) => void = () => undefined;
   const lease = new ProcessLease(db.url, { onLost: () => onLost(), onControl: (m) => onControl(m) });
-  const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report);
+  const executor = new RunExecutor(store, events, saver, workflows, deps, lease, new DurationHistory(db.pool), report, templates);
   const queue = options.queue ? new RunQueue(db.pool) : undefined;
-  await queue?.start([...workflows.keys()]);
+  await queue?.start([...workflows.keys(), ...(queue ? await templates.refresh() : [])]);
   const concurrency = options.queue ? options.queue.concurrency ?? 4 : undefined;
   const runs = new Runs(store, events, executor, db.pool, { deps, compensation: options.compensation, queue, deadLetterAfter: options.deadLetterAfter });
   // An API-only process executes nothing, so it takes nothing over either.
@@ -173,7 +182,8 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   let sweep: NodeJS.Timeout | undefined;
   if (recovering) {
     await runs.recover();
-    sweep = setInterval(() => void runs.recover().catch(() => undefined), options.recoverEveryMs ?? 10_000);
+    // Templates created elsewhere are found here too, should a queue notice about one be lost.
+    sweep = setInterval(() => void templates.refresh().then(() => runs.recover()).catch(() => undefined), options.recoverEveryMs ?? 10_000);
     sweep.unref();
   }
   let collector: NodeJS.Timeout | undefined;
@@ -184,11 +194,13 @@ export async function createStagegraph(options: StagegraphOptions): Promise<Stag
   }
   await relay?.start();
   const worker = queue && concurrency ? new RunWorker(db.url, db.pool, queue, executor, {
-    concurrency, workflows: options.queue?.workflows ?? [...workflows.keys()], limits: options.queue?.limits, rates: options.queue?.rates, onError: report,
+    concurrency, workflows: options.queue?.workflows ?? (() => [...workflows.keys(), ...templates.ids()]), limits: options.queue?.limits, rates: options.queue?.rates, onError: report,
+    ...(options.queue?.workflows ? {} : { discover: async (id: string) => (await templates.refresh(), templates.ids().includes(id)) }),
   }) : undefined;
   await worker?.start();
   return {
     role: concurrency === undefined ? 'single' : concurrency === 0 ? 'api' : 'api+worker',
+    templates,
     runs, db, saver, bus, ledger, decisions, workflows, registry, breakers, hooks,
     close: async () => {
       clearInterval(sweep);

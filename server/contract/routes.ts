@@ -1,6 +1,7 @@
 /** Every REST route of the API, in one table. The WebSocket endpoint is in `ws.ts`. */
 import * as s from './schemas.ts';
 import * as h from './hooks.ts';
+import * as tpl from './templates.ts';
 import { route } from './route.ts';
 
 const RUN = ['run_not_found'] as const;
@@ -128,7 +129,24 @@ export const routes = {
   workflows: route({
     id: 'workflows', method: 'get', path: '/api/workflows', tag: 'catalog',
     summary: 'Registered workflows: nodes, edges and decision points',
+    description: 'Workflows registered in code (`source: code`), then workflow templates (`source: template`) at their latest version, with every version.',
     status: 200, response: s.WorkflowsResponse,
+  }),
+  createWorkflow: route({
+    id: 'createWorkflow', method: 'post', path: '/api/workflows', tag: 'catalog',
+    summary: 'Create a workflow template, or the next version of one',
+    description: 'The body is a template (GET /api/workflows/template.schema.json, docs/templates.md), checked against the registered packs at once: unknown stages, decision points or patterns, parameters or schemas that do not fit, unbounded loops and unreachable nodes are refused with 422 `invalid_template`, `details.path` naming the place (e.g. `steps[2].stage`). A body under an existing template id is its next version; runs started earlier keep their version.',
+    body: tpl.CreateWorkflowBody, status: 200, response: tpl.CreateWorkflowResponse, errors: ['invalid_template'],
+  }),
+  templateSchema: route({
+    id: 'templateSchema', method: 'get', path: '/api/workflows/template.schema.json', tag: 'catalog', public: true,
+    summary: 'The workflow template format as JSON Schema (with the known pattern blocks)',
+    status: 200, response: tpl.TemplateJsonSchema,
+  }),
+  workflowVersions: route({
+    id: 'workflowVersions', method: 'get', path: '/api/workflows/{id}/versions', tag: 'catalog',
+    summary: "A workflow template's versions, oldest first, each with its body",
+    params: tpl.WorkflowParams, status: 200, response: tpl.WorkflowVersionsResponse, errors: ['workflow_not_found'],
   }),
   stats: route({
     id: 'stats', method: 'get', path: '/api/stats', tag: 'observe',

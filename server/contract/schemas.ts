@@ -56,6 +56,7 @@ export const OrchestrateBody = z.strictObject({
     priority: z.enum(['low', 'normal', 'high', 'urgent']).optional().describe("Queue order when the server starts runs through the queue (`serve --workers`): higher first, then older first. Default 'normal'."),
     startAfter: z.union([z.iso.datetime({ offset: true }), z.number().min(0).max(366 * 86_400)]).optional()
       .describe('Queue only: the earliest start, as an ISO 8601 date-time or seconds from now. Refused (400 queue_required) by a server that executes runs unqueued.'),
+    templateVersion: z.int().min(1).max(MAX_INT32).optional().describe("A template workflow's version to run; its latest when omitted. The run keeps it to the end."),
   }).optional(),
 });
 
@@ -298,6 +299,14 @@ export const WorkflowInfo = z.object({
   decisionPoints: z.array(DecisionPointInfo),
   /** Stages and decision points in topological order (loops cut). */
   order: z.array(z.string()),
+  /** `code`: registered by a pack or in code; `template`: data created with `POST /api/workflows`. */
+  source: z.enum(['code', 'template']).optional(),
+  /** A template's latest version (what a run starts on unless it names one). */
+  version: z.int().optional(),
+  /** Every version of a template, oldest first. */
+  versions: z.array(z.int()).optional(),
+  /** Who created the template's latest version. */
+  owner: z.string().optional(),
 });
 export const WorkflowsResponse = z.object({ workflows: z.array(WorkflowInfo) });
 

@@ -5,6 +5,7 @@ import { bindRoute, type BindDeps } from '../http/bind.ts';
 import type { AppState } from '../http/state.ts';
 import { describePlugins, describeWorkflow } from '../views/catalog.ts';
 import type { ApiDeps } from './deps.ts';
+import { listTemplates } from './templates.ts';
 
 export function catalogRoutes(router: Router<AppState>, bind: BindDeps, deps: ApiDeps): void {
   const { registry } = deps.sg;
@@ -18,5 +19,8 @@ export function catalogRoutes(router: Router<AppState>, bind: BindDeps, deps: Ap
     return { plugins: describePlugins(cap ? registry.byCapability(cap) : registry.stages, plugins) };
   });
 
-  bindRoute(router, routes.workflows, bind, async () => ({ workflows: (described ??= workflows.map(describeWorkflow)) }));
+  // Coded workflows do not change while the server runs; templates are read from the database each time.
+  bindRoute(router, routes.workflows, bind, async (_, { log }) => ({
+    workflows: [...(described ??= workflows.map((w) => ({ ...describeWorkflow(w), source: 'code' as const }))), ...(await listTemplates(deps, log))],
+  }));
 }
