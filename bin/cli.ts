@@ -3,7 +3,8 @@
  * The `stagegraph` command line: run a workflow in-process with live progress, list
  * and show runs, resume, answer, abort or recover them, serve the API (and, with
  * `--workers`, queue runs for workers), execute queued runs (`worker`), manage API keys,
- * scaffold a project (`init`), open its graphs in LangGraph Studio (`studio`). Every
+ * scaffold a project (`init`), open its graphs in LangGraph Studio (`studio`), grade
+ * workflows and check them against a baseline (`eval`; its own exit codes). Every
  * command reads the project's config (`project.ts`). Reading (`runs`, `show`,
  * `decisions`) never takes over, resumes or drains a run; only `serve`, `worker` and
  * `recover` take over what dead processes left behind. Exit codes: 0 completed, 1
@@ -13,6 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { serverSettings } from '../config/settings.ts';
 import { formatReplayReport, type RunRow } from '../graph/index.ts';
 import { StagegraphError } from '../nodes/index.ts';
+import { evalCommand } from './eval.ts';
 import { gcCommand } from './gc.ts';
 import { initCommand } from './init.ts';
 import { keysCommand } from './keys.ts';
@@ -200,6 +202,7 @@ program
 
 keysCommand(program);
 gcCommand(program);
+evalCommand(program);
 initCommand(program);
 studioCommand(program);
 workerCommand(program);

@@ -71,13 +71,13 @@ export async function withStagegraph(options: SessionOptions, fn: (sg: Stagegrap
   process.exit(code);
 }
 
-/** Runs `fn` with the database only (no stagegraph: nothing executes or recovers), closes it, exits with its code. */
-export async function withDatabase(fn: (db: Database) => Promise<void>): Promise<never> {
+/** Runs `fn` with the database only (no stagegraph: nothing executes or recovers), closes it, exits with its code (`fn`'s number, or 0). */
+export async function withDatabase(fn: (db: Database) => Promise<void | number>): Promise<never> {
   let db: Database | undefined;
   let code = 0;
   try {
     db = await openDatabase(databaseOptions((await loadProject()).loaded));
-    await fn(db);
+    code = (await fn(db)) ?? 0;
   } catch (e) {
     code = exitCodeOf(e);
   } finally {

@@ -24,6 +24,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { evaluationRoutes } from './routes/evaluations.ts';
 import type { ApiDeps } from './routes/deps.ts';
 import { observeRoutes } from './routes/observe.ts';
 import { opsRoutes } from './routes/ops.ts';
@@ -82,6 +83,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
   runRoutes(router, bind, deps);
   observeRoutes(router, bind, deps);
   hookRoutes(router, bind, deps);
+  evaluationRoutes(router, bind, deps);
 
   const app = new Koa<AppState>();
   app.proxy = false;

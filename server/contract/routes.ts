@@ -2,6 +2,7 @@
 import * as s from './schemas.ts';
 import * as h from './hooks.ts';
 import * as tpl from './templates.ts';
+import * as ev from './evaluations.ts';
 import { route } from './route.ts';
 
 const RUN = ['run_not_found'] as const;
@@ -173,6 +174,17 @@ export const routes = {
     id: 'runHooks', method: 'get', path: '/api/agent/{sessionId}/hooks', tag: 'observe',
     summary: "Every hook delivery of the run's events, with each attempt (delivered, failed and retrying, dead)",
     params: s.RunParams, status: 200, response: h.RunHooksResponse, errors: RUN,
+  }),
+  evaluations: route({
+    id: 'evaluations', method: 'get', path: '/api/evaluations', tag: 'observe',
+    summary: "Each workflow's metrics and grades over the caller's runs, and regressions since its baseline",
+    description: 'Per workflow and stage: success rate, duration percentiles, errors by class, retries, decision confidence and agreement with feedback, graded EXCELLENT / GOOD / FAIR / POOR; and the check of the runs since the latest baseline (`stagegraph eval baseline`) with each regression\'s evidence. See docs/evaluation.md.',
+    query: ev.EvaluationsQuery, status: 200, response: ev.EvaluationsResponse,
+  }),
+  evaluation: route({
+    id: 'evaluation', method: 'get', path: '/api/evaluations/{workflowId}', tag: 'observe',
+    summary: "One workflow's evaluation (as in /api/evaluations)",
+    params: ev.EvaluationParams, query: ev.EvaluationsQuery, status: 200, response: ev.WorkflowEvaluationSchema, errors: ['workflow_not_found'],
   }),
   openapi: route({
     id: 'openapi', method: 'get', path: '/openapi.json', tag: 'operations', public: true,
