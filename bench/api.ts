@@ -6,16 +6,21 @@
  * order, side by side.
  *
  * 1. Latency: one run at a time; median and p99 of each path, and the median of the
- *    per-round difference (what the HTTP + auth + WebSocket path adds).
+ *    per-round difference (what the HTTP + auth + WebSocket path adds). A third path is
+ *    LangGraph's SDK on the LangGraph-compatible surface (`/langgraph`): `runs.stream`
+ *    of a new thread with `streamMode: 'values'` read to its end (each step's state is
+ *    read back from Postgres, so the stream is the same from any server).
  * 2. Throughput: 50 clients, each with its own API key and WebSocket, each starting
  *    its next run as soon as the previous one completes, for BENCH_SECONDS; then 50
- *    in-process loops doing the same. Runs per second of each, and their ratio.
+ *    SDK clients streaming their runs; then 50 in-process loops doing the same. Runs per
+ *    second of each, and their ratios.
  *
  * Usage: `DATABASE_URL=… npx tsx bench/api.ts` (env: BENCH_RUNS=30, BENCH_WARMUP=5,
  * BENCH_CLIENTS=50, BENCH_SECONDS=10).
  */
 import { loadavg } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { Client as LangGraphClient } from '@langchain/langgraph-sdk';
 import { pino } from 'pino';
 import { createClient, type RunEvent } from '../client/index.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
@@ -86,6 +91,18 @@ async function main(): Promise<void> {
     completed.delete(sessionId);
     return performance.now() - t0;
   };
+  const lg = new LangGraphClient({ apiUrl: `${url}/langgraph`, apiKey: key });
+  /** A run streamed through LangGraph's SDK to its last `values` chunk. */
+  const sdkStream = async (client: LangGraphClient) => {
+    let last: unknown;
+    for await (const chunk of client.runs.stream(null, workflowId, { input: { request: { n: 0 } }, streamMode: 'values' })) if (chunk.event === 'values') last = chunk.data;
+    if ((last as { outputs?: { s9?: { n: number } } })?.outputs?.s9?.n !== 10) throw new Error(`SDK stream ended without s9's output: ${JSON.stringify(last)}`);
+  };
+  const overSdk = async () => {
+    const t0 = performance.now();
+    await sdkStream(lg);
+    return performance.now() - t0;
+  };
   const inProcess = async () => {
     const t0 = performance.now();
     const row = await sg.runs.start({ workflowId, request: { n: 0 }, owner: 'bench' });
@@ -95,17 +112,22 @@ async function main(): Promise<void> {
 
   // ---- 1. latency ----------------------------------------------------------
   const api1: number[] = [];
+  const sdk1: number[] = [];
   const base1: number[] = [];
   const deltas: number[] = [];
+  const sdkDeltas: number[] = [];
+  const paths = [overWs, inProcess, overSdk];
   for (let round = 0; round < WARMUP + RUNS; round++) {
-    const order = round % 2 === 0 ? [overWs, inProcess] : [inProcess, overWs];
+    // Rotated: each path goes first, second and third equally often.
+    const order = paths.map((_, i) => (i + round) % paths.length);
     const t: number[] = [];
-    for (const f of order) t.push(await f());
-    const [a, b] = round % 2 === 0 ? [t[0]!, t[1]!] : [t[1]!, t[0]!];
+    for (const i of order) t[i] = await paths[i]!();
     if (round < WARMUP) continue;
-    api1.push(a);
-    base1.push(b);
-    deltas.push(a - b);
+    api1.push(t[0]!);
+    base1.push(t[1]!);
+    sdk1.push(t[2]!);
+    deltas.push(t[0]! - t[1]!);
+    sdkDeltas.push(t[2]! - t[0]!);
   }
 
   // ---- 2. throughput -------------------------------------------------------
@@ -134,7 +156,8 @@ async function main(): Promise<void> {
   };
   /** Where each loop is, for the stall report. */
   const state = { starting: 0, waiting: new Set<string>() };
-  const throughput = async (kind: 'api' | 'in-process') => {
+  const sdkClients = await Promise.all(Array.from({ length: CLIENTS }, async (_, i) => new LangGraphClient({ apiUrl: `${url}/langgraph`, apiKey: (await createApiKey(db, `bench-sdk-${i}`)).key })));
+  const throughput = async (kind: 'api' | 'sdk' | 'in-process') => {
     const t0 = performance.now();
     const until = t0 + SECONDS * 1000;
     // A run that never reports completion would hang the benchmark: say which, and stop.
@@ -144,7 +167,9 @@ async function main(): Promise<void> {
       process.exit(2);
     }, 5000);
     const counts = await Promise.all(clients.map(({ c, waits, seen }, i) =>
-      loop(kind === 'api'
+      loop(kind === 'sdk'
+        ? () => sdkStream(sdkClients[i]!)
+        : kind === 'api'
         ? async () => {
             state.starting += 1;
             const { sessionId } = await c.orchestrate({ workflow: workflowId, request: { n: 0 } });
@@ -167,6 +192,7 @@ async function main(): Promise<void> {
     return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
   };
   const rpsApi = await throughput('api');
+  const rpsSdk = await throughput('sdk');
   const rpsBase = await throughput('in-process');
 
   const p50 = median(api1);
@@ -176,8 +202,11 @@ async function main(): Promise<void> {
     ['path', 'median ms', 'p99 ms', 'runs/s (50 clients)'],
     ['POST orchestrate -> workflow.completed over WS', ms(p50), ms(quantile(api1, 0.99)), rpsApi.toFixed(1)],
     ['runs.start -> completed on the bus (in-process)', ms(median(base1)), ms(quantile(base1, 0.99)), rpsBase.toFixed(1)],
+    ['LangGraph SDK runs.stream (values) to its end', ms(median(sdk1)), ms(quantile(sdk1, 0.99)), rpsSdk.toFixed(1)],
     ['API - in-process (median of per-round differences)', ms(median(deltas)), ms(quantile(deltas, 0.99)), `ratio ${(rpsApi / rpsBase).toFixed(2)}`],
+    ['SDK - API (median of per-round differences)', ms(median(sdkDeltas)), ms(quantile(sdkDeltas, 0.99)), `ratio ${(rpsSdk / rpsApi).toFixed(2)}`],
   ]));
+  console.log(`SDK / REST+WS latency, ratio of medians: ${(median(sdk1) / p50).toFixed(2)}`);
   console.log(`\nmedian < ${TARGET_P50_MS} ms over the API: ${verdict(p50 < TARGET_P50_MS)}`);
 
   for (const { s } of clients) s.close();
