@@ -199,3 +199,28 @@ describe('owners', () => {
     expect(anonymous.status).toBe(401);
   });
 });
+
+describe('the surface as a browser and a hostile client reach it', () => {
+  it('answers Studio\'s preflight without a token, and only for its origin', async () => {
+    const preflight = (origin: string) => fetch(`${h.url}/langgraph/threads/search`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' } });
+    const studio = await preflight('https://smith.langchain.com');
+    expect(studio.status).toBe(204);
+    expect(studio.headers.get('access-control-allow-origin')).toBe('https://smith.langchain.com');
+    expect(studio.headers.get('access-control-allow-headers')).toBe('content-type,x-api-key');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const search = await fetch(`${h.url}/langgraph/assistants/search`, { method: 'POST', headers: { origin: 'https://smith.langchain.com', 'content-type': 'application/json', 'x-api-key': aliceKey }, body: '{}' });
+    expect(search.status).toBe(200);
+    expect(search.headers.get('access-control-allow-origin')).toBe('https://smith.langchain.com');
+  });
+
+  it('refuses a body over the limit and a thread id that is not a UUID, with codes', async () => {
+    const big = await fetch(`${h.url}/langgraph/threads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': aliceKey }, body: JSON.stringify({ metadata: { x: 'y'.repeat(2 * 1024 * 1024) } }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    const bad = await fetch(`${h.url}/langgraph/threads/not-a-uuid`, { headers: { 'x-api-key': aliceKey } });
+    expect(bad.status).toBe(400);
+    const { rows } = await h.database.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM sg_threads WHERE metadata ? 'x'");
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+});
