@@ -163,9 +163,10 @@ export class RunExecutor {
     if (coded && version === undefined) return { workflow: coded };
     const found = coded ? undefined : await this.source?.resolve(id, version);
     if (!found) {
-      const what = version === undefined ? `workflow '${id}'` : `version ${version} of workflow '${id}'`;
-      throw new StagegraphError('workflow_not_found', `${what} is neither registered nor a stored template (registered: ${[...this.workflows.keys()].join(', ') || 'none'})`, {
+      const what = version === undefined ? `workflow '${id}' is not registered` : coded ? `workflow '${id}' is registered in code: it has no versions` : `workflow '${id}' has no version ${version}`;
+      throw new StagegraphError('workflow_not_found', `${what} (registered: ${[...this.workflows.keys()].join(', ') || 'none'})`, {
         class: 'validation', details: { workflowId: id, ...(version !== undefined ? { version } : {}) },
+        hint: 'workflow templates are listed by GET /api/workflows (source: template)',
       });
     }
     return found;
