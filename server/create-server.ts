@@ -21,6 +21,7 @@ import { buildOpenApi } from './openapi.ts';
 import { defaultWorkflowOf, normalizeAuth, normalizeLimits, type ServerOptions } from './options.ts';
 import { RunDirectory } from './run-directory.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { patternRoutes } from './routes/patterns.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { hookRoutes } from './routes/hooks.ts';
@@ -73,6 +74,7 @@ export function createServer(options: ServerOptions): StagegraphServer {
   const router = new Router<AppState>();
   opsRoutes(router, bind, deps);
   catalogRoutes(router, bind, deps);
+  patternRoutes(router, bind, deps);
   templateRoutes(router, bind, deps);
   // `/api/agent/runs` and `/api/agent/progress` before `/api/agent/{sessionId}`.
   router.get('progress', PROGRESS_PATH, (ctx) => {

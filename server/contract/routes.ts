@@ -3,6 +3,7 @@ import * as s from './schemas.ts';
 import * as h from './hooks.ts';
 import * as tpl from './templates.ts';
 import * as ev from './evaluations.ts';
+import * as pt from './patterns.ts';
 import { route } from './route.ts';
 
 const RUN = ['run_not_found'] as const;
@@ -148,6 +149,12 @@ export const routes = {
     id: 'workflowVersions', method: 'get', path: '/api/workflows/{id}/versions', tag: 'catalog',
     summary: "A workflow template's versions, oldest first, each with its body",
     params: tpl.WorkflowParams, status: 200, response: tpl.WorkflowVersionsResponse, errors: ['workflow_not_found'],
+  }),
+  patterns: route({
+    id: 'patterns', method: 'get', path: '/api/patterns', tag: 'catalog',
+    summary: 'Coordination patterns (sequential, parallel, supervisor, hierarchical, handoff, swarm): when to use each, its template block as JSON Schema, a diagram of its example',
+    description: 'See docs/patterns.md. A diagram is Mermaid, drawn by LangGraph from the example workflow\'s compiled graph.',
+    status: 200, response: pt.PatternsResponse,
   }),
   stats: route({
     id: 'stats', method: 'get', path: '/api/stats', tag: 'observe',
