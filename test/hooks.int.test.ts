@@ -18,6 +18,7 @@ import { createApiKey, createServer, type StagegraphServer } from '../server/ind
 import { stage } from './fixtures/stages.ts';
 import { sequence } from './fixtures/workflows.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
+import { until } from './support/runs.ts';
 
 /** Long enough that scheduling noise on a loaded machine (measured up to ~170 ms) cannot reorder the gaps. */
 const BACKOFF_MS = 400;
@@ -50,17 +51,6 @@ async function startReceiver() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { base, got: (path: string) => got.get(path) ?? [], close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** Waits for a condition the system reaches on its own (deliveries settling), checking every 20 ms. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 30_000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const audited: HookDelivery[] = [];
@@ -129,10 +119,10 @@ async function runToEnd(key: string, workflow: string): Promise<string> {
 
 /** The run's deliveries once none is waiting for an attempt. */
 function settled(runId: string, count: number): Promise<DeliveryInfo[]> {
-  return until(`${count} settled deliveries of run ${runId}`, async () => {
+  return until(async () => {
     const all = await sg.hooks.forRun(runId);
     return all.length >= count && all.every((d) => d.status === 'delivered' || d.status === 'dead') ? all : undefined;
-  });
+  }, 30_000, `${count} settled deliveries of run ${runId}`);
 }
 
 const eventsOf = async (runId: string) => (await sg.runs.events.since(runId)).map((e) => (e.type === 'workflow.stage_changed' ? `${e.payload.stage}:${e.payload.change}` : e.type));

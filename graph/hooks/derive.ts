@@ -27,6 +27,7 @@ export class HookDeriver {
   private readonly dirty = new Set<string>();
   private off?: () => void;
   private sweeper?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
   private closed = false;
 
   constructor(
@@ -86,9 +87,13 @@ export class HookDeriver {
     }
   }
 
-  /** Derives every recent run whose log is ahead of its cursor. */
-  async sweep(): Promise<void> {
-    if (this.closed) return;
+  /** Derives every recent run whose log is ahead of its cursor (one sweep at a time). */
+  sweep(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return (this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined)));
+  }
+
+  private async sweepOnce(): Promise<void> {
     try {
       await this.refresh();
       if (!this.anyHooks()) return;
@@ -105,6 +110,7 @@ export class HookDeriver {
     this.closed = true;
     this.off?.();
     clearInterval(this.sweeper);
+    await this.sweeping;
     await Promise.all([...this.running.values()]);
   }
 }
