@@ -30,9 +30,10 @@ interface Received {
   delivery: HookDelivery;
 }
 
-/** A loopback HTTP receiver: `/ok` answers 204, `/fail` 500, `/flaky` 500 twice per delivery then 204. */
+/** A loopback HTTP receiver: `/ok` answers 204, `/fail` 500, `/flaky` 500 twice per delivery then 204, `/gate` 204 once `gate.open`, else 500. */
 async function startReceiver() {
   const got = new Map<string, Received[]>();
+  const gate = { open: false };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,13 +45,13 @@ async function startReceiver() {
       list.push({ body, signature: req.headers[SIGNATURE_HEADER] as string | undefined, delivery });
       got.set(path, list);
       const tries = list.filter((r) => r.delivery.id === delivery.id).length;
-      const fail = path === '/fail' || (path === '/flaky' && tries <= 2);
+      const fail = path === '/fail' || (path === '/flaky' && tries <= 2) || (path === '/gate' && !gate.open);
       res.writeHead(fail ? 500 : 204).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, got: (path: string) => got.get(path) ?? [], close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { base, gate, got: (path: string) => got.get(path) ?? [], close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 const audited: HookDelivery[] = [];
@@ -268,6 +269,31 @@ describe('code hooks declared in a pack', () => {
     expect(row.completed).toEqual(['g1']);
     const blocking = (await sg.hooks.forRun(runId)).filter((d) => d.blocking);
     expect(blocking.map((d) => [d.stage, d.status, d.seq, d.lastError])).toEqual([['g1', 'delivered', null, null], ['g2', 'dead', null, 'g2 is closed']]);
+  });
+});
+
+describe('a blocking webhook', () => {
+  it("that asks: its failure before a stage waits for a person, whose answer runs the stage and the hook again", async () => {
+    const gate = await call(bob, 'POST', '/api/hooks', {
+      url: `${receiver.base}/gate`, events: ['stage.before'], blocking: true, onFailure: 'ask', workflows: ['three'], secret: 'gate-secret-0123456789',
+    });
+    expect(gate.status).toBe(200);
+    const runId = await runToEnd(bob, 'three');
+    const waiting = await sg.runs.get(runId, 'bob');
+    expect(waiting.status).toBe('waiting_input');
+    expect(waiting.question).toMatchObject({ stage: 'a', code: 'hook_failed', details: { hookId: gate.json.hook.id, stage: 'a', error: 'HTTP 500' } });
+    receiver.gate.open = true;
+    expect((await call(bob, 'POST', `/api/agent/${runId}/answer`, { answer: {} })).status).toBe(202);
+    const done = await sg.runs.wait(runId);
+    expect(done.status).toBe('completed');
+    const blocking = (await sg.hooks.forRun(runId)).filter((d) => d.blocking);
+    expect(blocking.map((d) => [d.stage, d.status, d.lastError])).toEqual([['a', 'dead', 'HTTP 500'], ['a', 'delivered', null], ['b', 'delivered', null], ['c', 'delivered', null]]);
+    const got = receiver.got('/gate').filter((r) => r.delivery.run.id === runId);
+    expect(got.map((r) => [(r.delivery.data as { stage: string }).stage, verifySignature('gate-secret-0123456789', r.body, r.signature)])).toEqual([['a', true], ['a', true], ['b', true], ['c', true]]);
+    // Alice's runs do not pass through Bob's gate.
+    const alices = await runToEnd(alice, 'three');
+    expect((await sg.hooks.forRun(alices)).filter((d) => d.blocking)).toEqual([]);
+    expect((await call(bob, 'DELETE', `/api/hooks/${gate.json.hook.id}`)).status).toBe(200);
   });
 });
 
