@@ -5,8 +5,10 @@
  * escalated from a sub-workflow and from a quality gate, and a sub-workflow failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { patternsExamplePack } from '../graph/patterns/index.ts';
-import { testStagegraph, type TestStagegraph } from '../testing/index.ts';
+import { END, START } from '../graph/index.ts';
+import { assemble, patternsExamplePack, supervisor } from '../graph/patterns/index.ts';
+import { runWorkflow, testStagegraph, type TestStagegraph } from '../testing/index.ts';
+import { stage } from './fixtures/stages.ts';
 import type { RunEvent } from '../graph/events/types.ts';
 import { expectWellFormedLog, waitForEvent } from './support/runs.ts';
 
@@ -49,6 +51,16 @@ describe('coordination patterns on PostgreSQL', () => {
     const { rows } = await t.sg.db.pool.query('SELECT chosen FROM sg_decisions WHERE run_id = $1 ORDER BY iteration', [r.run.id]);
     expect(rows.map((x) => x.chosen)).toEqual(['research', 'research', 'write', 'review', 'write', 'review', 'done']);
     expectWellFormedLog(r.events);
+  });
+
+  it('supervisor: a loop that never says done stops at maxIterations with loop_exhausted', async () => {
+    const busy = supervisor({ name: 'busy', workers: [stage('toil')], maxIterations: 3, then: END,
+      rules: [{ id: 'always', when: () => true, choose: 'toil', because: 'there is always more', confidence: 0.5 }] });
+    const r = await runWorkflow({ workflows: [assemble({ id: 'busy', description: 'never done', blocks: [busy], edges: [{ from: START, to: busy.entry }] })], request: { n: 0 } });
+    expect(r.status).toBe('failed');
+    expect(r.run.error).toMatchObject({ code: 'loop_exhausted', details: { iterations: { busy: 4 } } });
+    expect(r.decisions.map((d) => d.chosen)).toEqual(['toil', 'toil', 'toil', 'toil']);
+    expect(completions(r.events)).toEqual(['toil', 'toil', 'toil']);
   });
 
   it('supervisor: paused mid-loop, resumed, nothing redone', async () => {
