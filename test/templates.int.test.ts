@@ -15,7 +15,7 @@ import { createStagegraph, type Stagegraph } from '../graph/index.ts';
 import { createServer, type StagegraphServer } from '../server/index.ts';
 import { templateKit } from './fixtures/template-pack.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
-import { stagegraphDone } from './support/processes.ts';
+import { stagegraph, stagegraphDone } from './support/processes.ts';
 import { watchAll } from './support/raw-events.ts';
 
 const PROJECT = fileURLToPath(new URL('./fixtures/projects/templates/', import.meta.url));
@@ -162,6 +162,35 @@ describe('versions', () => {
 
     const missing = await api.orchestrate({ workflow: 'pinned', request: { n: 1 }, options: { templateVersion: 3 } }).then(() => undefined, (e: ApiError) => e);
     expect([missing?.status, missing?.code]).toEqual([404, 'workflow_not_found']);
+  });
+
+  it('a run killed with its process mid-stage on v1 is recovered on v1 by this process after v2 exists', async () => {
+    await sg.templates.create({
+      id: 'crashy', description: 'count, hold, label',
+      steps: [{ stage: 'count' }, { stage: 'hold' }, { stage: 'label' }],
+      edges: [{ from: 'START', to: 'count' }, { from: 'count', to: 'hold' }, { from: 'hold', to: 'label' }, { from: 'label', to: 'END' }],
+    }, 'local');
+    const child = stagegraph(['run', '--workflow', 'crashy', '--json', '{"n": 1}'], { ...database.childEnv, TEMPLATE_HOLD: '1' }, { cwd: PROJECT });
+    const started = await child.line(/run [0-9a-f-]{36} started \(crashy\)/);
+    const runId = /run ([0-9a-f-]{36})/.exec(started)![1]!;
+    await child.line(/✓ count/);
+    process.kill(child.pid, 'SIGKILL');
+    await child.exited;
+    expect((await sg.runs.wait(runId)).status).toBe('running');
+
+    await sg.templates.create(scaled('crashy', 10), 'local');
+    // The dead process's lease lock frees once Postgres sees its connections gone.
+    let taken: string[] = [];
+    for (let i = 0; i < 100 && !taken.includes(runId); i++) {
+      taken = await sg.runs.recover();
+      if (!taken.includes(runId)) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(taken).toContain(runId);
+    const row = await sg.runs.wait(runId);
+    expect([row.status, row.options.templateVersion]).toEqual(['completed', 1]);
+    const view = await sg.runs.get(runId);
+    expect(view.completed).toEqual(['count', 'hold', 'label']);
+    expect(view.partialResults.label).toEqual({ label: 'n=2' });
   });
 
   it('a queue worker started before the template was created executes its runs at the pinned version', async () => {
