@@ -4,11 +4,12 @@
  * - Unchanged runs: three baselines in a row, each followed by a check of a new batch:
  *   no regression any time.
  * - `work` made 10 % slower (110 ms): flagged, naming the stage and the runs; the CLI
- *   exits 1 with the same evidence (and 2 on bad usage).
+ *   exits 1 with the same evidence (and 2 on bad usage); `GET /api/evaluations` and the
+ *   dashboard's overview (a real browser) show the same grades and regressions.
  * - `work` failing in every other run: the success rate drop is flagged with the failed
  *   runs and their error.
  * - Metrics: errors by class, retries, decision confidence and agreement with feedback.
- * - Owner scoping and `GET /api/evaluations`.
+ * - Owner scoping.
  * The injected delay is the test's input; no assertion is about wall time.
  */
 import { pino } from 'pino';
@@ -18,6 +19,8 @@ import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
 import { END, START, defineWorkflow } from '../graph/workflow.ts';
 import { StagegraphError } from '../nodes/errors.ts';
 import { createServer, type StagegraphServer } from '../server/index.ts';
+import { buildDashboard } from '../server/dashboard/build.ts';
+import { launchBrowser, unnamedControls } from './support/browser.ts';
 import { sleep, stage, type NValue } from './fixtures/stages.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { stagegraphDone } from './support/processes.ts';
@@ -156,6 +159,81 @@ describe('the evaluator on real runs', () => {
     expect(bad.stderr).toContain('error [invalid_date]');
   }, 120_000);
 
+  describe('GET /api/evaluations', () => {
+    let local: StagegraphServer;
+    let other: StagegraphServer;
+    let urls: { local: string; other: string };
+
+    beforeAll(async () => {
+      local = createServer({ stagegraph: sg, auth: { mode: 'none' }, logger: pino({ level: 'silent' }), validateResponses: true });
+      other = createServer({ stagegraph: sg, auth: { mode: 'none', owner: 'bob' }, logger: pino({ level: 'silent' }), validateResponses: true });
+      urls = { local: (await local.listen(0)).url, other: (await other.listen(0)).url };
+    });
+    afterAll(async () => {
+      await local?.close();
+      await other?.close();
+    });
+
+    it("answers each workflow's grades and the check against its baseline, the caller's only", async () => {
+      const res = await fetch(`${urls.local}/api/evaluations`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.threshold).toBe(0.1);
+      expect(body.evaluations.map((e: { workflowId: string }) => e.workflowId)).toEqual(['evaluated']);
+      const [e] = body.evaluations;
+      const check = await evaluator.check('evaluated');
+      expect(e.check.status).toBe('regressed');
+      expect(check.status).toBe('regressed');
+      expect(e.check.baseline.id).toBe(check.baseline!.id);
+      expect(e.check.regressions.map((c: { stage: string | null; metric: string }) => [c.stage, c.metric])).toEqual(flagged(check));
+      expect(e.metrics.grades.successRate).toEqual(expect.any(String));
+      expect(e.metrics.stages.map((s: { stage: string }) => s.stage)).toEqual(['finish', 'prep', 'work']);
+
+      const one = await fetch(`${urls.local}/api/evaluations/evaluated?limit=50`);
+      expect(one.status).toBe(200);
+      expect((await one.json()).window.runs).toBe(50);
+      const missing = await fetch(`${urls.local}/api/evaluations/nope`);
+      expect(missing.status).toBe(404);
+      expect((await missing.json()).error.code).toBe('workflow_not_found');
+      const bad = await fetch(`${urls.local}/api/evaluations?limit=0`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.code).toBe('invalid_request');
+
+      const bob = await fetch(`${urls.other}/api/evaluations`);
+      expect((await bob.json()).evaluations).toEqual([]);
+      const bobOne = await (await fetch(`${urls.other}/api/evaluations/evaluated`)).json();
+      expect(bobOne).toMatchObject({ window: { runs: 0 }, check: { status: 'no_baseline', baseline: null, regressions: [] } });
+    });
+
+    it("the dashboard's overview shows the grades and the regressions with links to their runs", async () => {
+      const body = await (await fetch(`${urls.local}/api/evaluations`)).json();
+      const [e] = body.evaluations;
+      await buildDashboard();
+      const browser = await launchBrowser();
+      try {
+        const page = browser.page;
+        page.setDefaultTimeout(20_000);
+        const errors: string[] = [];
+        page.on('pageerror', (err) => errors.push(err.message));
+        await page.goto(`${urls.local}/#/overview`);
+        const row = page.locator('.eval-table tbody tr[data-workflow="evaluated"]');
+        await row.waitFor();
+        expect(await row.getAttribute('data-grade')).toBe(e.metrics.grade);
+        expect(await row.getAttribute('data-check')).toBe('regressed');
+        expect(await row.locator('td[data-metric="successRate"] .grade').textContent()).toBe(e.metrics.grades.successRate);
+        const items = page.locator('.regressions li');
+        expect(await items.evaluateAll((els) => els.map((el) => [(el as HTMLElement).dataset.stage || null, (el as HTMLElement).dataset.metric])))
+          .toEqual(e.check.regressions.map((r: { stage: string | null; metric: string }) => [r.stage, r.metric]));
+        const firstRun = e.check.regressions[0].evidence.runs[0].runId;
+        expect(await items.first().locator('a').first().getAttribute('href')).toBe(`#/runs/${firstRun}`);
+        expect(await unnamedControls(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }, 300_000);
+  });
+
   it('flags a lower success rate with the failed runs and their error', async () => {
     mode.failEveryOther = true;
     let failing: Batch;
@@ -217,51 +295,5 @@ describe('the evaluator on real runs', () => {
     expect(bob).toMatchObject({ status: 'no_baseline', baseline: null, window: { runs: 0 } });
     expect(await evaluator.baselines('bob')).toEqual([]);
     expect((await evaluator.baselines('local')).length).toBe(4);
-  });
-
-  describe('GET /api/evaluations', () => {
-    let local: StagegraphServer;
-    let other: StagegraphServer;
-    let urls: { local: string; other: string };
-
-    beforeAll(async () => {
-      local = createServer({ stagegraph: sg, auth: { mode: 'none' }, logger: pino({ level: 'silent' }), validateResponses: true });
-      other = createServer({ stagegraph: sg, auth: { mode: 'none', owner: 'bob' }, logger: pino({ level: 'silent' }), validateResponses: true });
-      urls = { local: (await local.listen(0)).url, other: (await other.listen(0)).url };
-    });
-    afterAll(async () => {
-      await local?.close();
-      await other?.close();
-    });
-
-    it("answers each workflow's grades and the check against its baseline, the caller's only", async () => {
-      const res = await fetch(`${urls.local}/api/evaluations`);
-      expect(res.status).toBe(200);
-      const body = await res.json();
-      expect(body.threshold).toBe(0.1);
-      expect(body.evaluations.map((e: { workflowId: string }) => e.workflowId)).toEqual(['evaluated']);
-      const [e] = body.evaluations;
-      const check = await evaluator.check('evaluated');
-      expect(e.check.status).toBe(check.status);
-      expect(e.check.baseline.id).toBe(check.baseline!.id);
-      expect(e.check.regressions.map((c: { stage: string | null; metric: string }) => [c.stage, c.metric])).toEqual(flagged(check));
-      expect(e.metrics.grades.successRate).toEqual(expect.any(String));
-      expect(e.metrics.stages.map((s: { stage: string }) => s.stage)).toEqual(['finish', 'prep', 'work']);
-
-      const one = await fetch(`${urls.local}/api/evaluations/evaluated?limit=50`);
-      expect(one.status).toBe(200);
-      expect((await one.json()).window.runs).toBe(50);
-      const missing = await fetch(`${urls.local}/api/evaluations/nope`);
-      expect(missing.status).toBe(404);
-      expect((await missing.json()).error.code).toBe('workflow_not_found');
-      const bad = await fetch(`${urls.local}/api/evaluations?limit=0`);
-      expect(bad.status).toBe(400);
-      expect((await bad.json()).error.code).toBe('invalid_request');
-
-      const bob = await fetch(`${urls.other}/api/evaluations`);
-      expect((await bob.json()).evaluations).toEqual([]);
-      const bobOne = await (await fetch(`${urls.other}/api/evaluations/evaluated`)).json();
-      expect(bobOne).toMatchObject({ window: { runs: 0 }, check: { status: 'no_baseline', baseline: null, regressions: [] } });
-    });
   });
 });

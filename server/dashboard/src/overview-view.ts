@@ -1,13 +1,15 @@
 /**
  * The overview from `GET /api/stats`: per stage plugin, success rate and p50/p90
  * duration by day or week, and the handoff graph between stages (edge width by
- * count, colour by the success rate of the stage handed to).
+ * count, colour by the success rate of the stage handed to); above them, each
+ * workflow's grades and regressions (`GET /api/evaluations`, evaluations-panel.ts).
  */
 import type { z } from 'zod';
 import type { schemas } from '../../contract/index.ts';
 import { describeError, type Api } from './api.ts';
 import { fmtMs, fmtPct, h, mount, s } from './dom.ts';
 import { edgePath, layered } from './layout.ts';
+import { showEvaluations } from './evaluations-panel.ts';
 
 type Stats = z.output<typeof schemas.StatsResponse>;
 
@@ -68,17 +70,20 @@ export function handoffGraph(stats: Stats, workflow: string): SVGSVGElement {
 export class OverviewView {
   readonly el: HTMLElement;
   private readonly body = h('div', {});
+  private readonly evaluations = h('div', { id: 'evaluations' });
   private readonly groupBy = h('select', { id: 'stats-group' }, h('option', { value: 'day' }, 'day'), h('option', { value: 'week' }, 'week'));
 
   constructor(private readonly api: Api) {
     this.groupBy.addEventListener('change', () => void this.load());
     this.el = h('section', { id: 'overview-view', 'aria-labelledby': 'overview-h' },
       h('h1', { id: 'overview-h' }, 'Overview'),
+      this.evaluations,
       h('div', { class: 'field inline' }, h('label', { for: 'stats-group' }, 'Group by'), this.groupBy),
       this.body);
   }
 
   async load(): Promise<void> {
+    void showEvaluations(this.api, this.evaluations);
     let stats: Stats;
     try {
       stats = await this.api.client.stats({ groupBy: this.groupBy.value as 'day' | 'week' });
