@@ -87,12 +87,15 @@ export class HomeView {
   private entrySchema(workflowId: string): unknown {
     const wf = this.workflows.get(workflowId);
     const first = wf?.edges.find((e) => e.from === '__start__')?.to;
-    return this.plugins.find((p) => p.name === first && p.workflows.includes(workflowId))?.input;
+    // A template's steps name registered plugins (its id is not among their workflows).
+    const template = wf?.source === 'template';
+    return this.plugins.find((p) => p.name === first && (template || p.workflows.includes(workflowId)))?.input;
   }
 
   private renderForm(): void {
     const ids = [...this.workflows.keys()];
-    const select = h('select', { id: 'start-workflow', name: 'workflow' }, ids.map((id) => h('option', { value: id }, id)));
+    const label = (id: string) => (this.workflows.get(id)?.source === 'template' ? `${id} (template v${this.workflows.get(id)!.version})` : id);
+    const select = h('select', { id: 'start-workflow', name: 'workflow' }, ids.map((id) => h('option', { value: id }, label(id))));
     if (ids.includes('h2-tank')) select.value = 'h2-tank';
     const text = h('textarea', { id: 'start-text', name: 'text', rows: 3 });
     // The flagship's demo request as the example only where the flagship is the workflow chosen.
