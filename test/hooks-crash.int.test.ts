@@ -4,13 +4,15 @@
  * request, and the child is SIGKILLed mid-attempt. A stagegraph started afterwards on the
  * same database finds the delivery once the dead attempt's lease (timeout + 5 s) is over
  * and delivers it: attempt 2, the only one recorded, at least a lease after attempt 1
- * was claimed.
+ * was claimed. A process that shuts down mid-attempt gives the delivery back uncounted.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookDelivery } from '../graph/hooks/index.ts';
 import { createStagegraph, type Stagegraph } from '../graph/runtime.ts';
+import { stage } from './fixtures/stages.ts';
+import { sequence } from './fixtures/workflows.ts';
 import { testDatabase, type TestDatabase } from './support/db.ts';
 import { start, type Proc } from './support/processes.ts';
 import { until } from './support/runs.ts';
@@ -25,11 +27,17 @@ const requests: { delivery: HookDelivery; at: number }[] = [];
 let firstArrived: () => void;
 const first = new Promise<void>((r) => (firstArrived = r));
 const hanging = new Set<http.ServerResponse>();
-// The first request is left unanswered (the child dies holding it); later ones get 204.
+let hangArrived: () => void;
+const hang = new Promise<void>((r) => (hangArrived = r));
+// On /hook the first request is left unanswered (the child dies holding it), later ones get 204; /hang is never answered.
 const receiver = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
+    if (req.url === '/hang') {
+      hanging.add(res);
+      return hangArrived();
+    }
     requests.push({ delivery: JSON.parse(Buffer.concat(chunks).toString('utf8')) as HookDelivery, at: Date.now() });
     if (requests.length === 1) {
       hanging.add(res);
@@ -75,5 +83,20 @@ describe('a process killed mid-delivery', () => {
     // The second attempt waited for the first one's lease (both times by the database clock).
     const { rows: [times] } = await t.db.pool.query<{ created: Date }>('SELECT created_at AS created FROM sg_hook_deliveries WHERE id = $1', [delivery!.id]);
     expect(Date.parse(delivery!.history[0]!.at) - times!.created.getTime()).toBeGreaterThanOrEqual(LEASE_MS);
+    await sg.close();
+    sg = undefined;
+  });
+
+  it('a process that shuts down mid-attempt gives the delivery back, the attempt uncounted', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hang`;
+    const own = await createStagegraph({ database: t.db, recover: false, workflows: [sequence('three', [stage('a'), stage('b'), stage('c')])], hooks: { pollMs: 50 } });
+    const { hook } = await own.hooks.create({ owner: 'dave', url, events: ['run.completed'] });
+    const row = await own.runs.start({ workflowId: 'three', request: { n: 0 }, owner: 'dave' });
+    await own.runs.wait(row.id);
+    await hang;
+    await own.close();
+    const { rows } = await t.db.pool.query<{ hook_id: string; status: string; attempts: number; history: unknown[]; due: boolean }>(
+      'SELECT hook_id, status, attempts, history, next_at <= now() AS due FROM sg_hook_deliveries WHERE run_id = $1', [row.id]);
+    expect(rows).toEqual([{ hook_id: hook.id, status: 'pending', attempts: 0, history: [], due: true }]);
   });
 });

@@ -136,6 +136,18 @@ export class DeliveryStore {
     );
   }
 
+  /**
+   * Gives back a claimed delivery whose attempt this process cut short (it is shutting
+   * down): due again at once, the attempt not counted. Nothing if it was claimed again.
+   */
+  async release(c: Claimed): Promise<void> {
+    await this.pool.query(
+      `UPDATE sg_hook_deliveries SET attempts = attempts - 1, next_at = now(), updated_at = now()
+       WHERE id = $1 AND attempts = $2 AND status IN ('pending', 'failed')`,
+      [c.id, c.attempt],
+    );
+  }
+
   /** Records a blocking hook's execution inside a stage (one attempt, already over). */
   async recordBlocking(hookId: string, runId: string, stage: string, attempt: DeliveryAttempt): Promise<string> {
     const id = randomUUID();

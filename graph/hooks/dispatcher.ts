@@ -113,6 +113,8 @@ export class HookDispatcher {
   private async run(c: Claimed): Promise<void> {
     const t0 = performance.now();
     const outcome = await this.attempt(c);
+    // Cut short by this process's shutdown, not failed: given back, uncounted, for whoever runs next.
+    if (!outcome.ok && this.shutdown.signal.aborted) return this.deliveries.release(c);
     const ms = Math.round(performance.now() - t0);
     const retryIn = outcome.ok || c.attempt > c.hook.retries ? undefined : backoffDelay(this.policy, c.attempt);
     await this.deliveries.finish(c, { ms, ...outcome }, retryIn);
@@ -129,7 +131,7 @@ export class HookDispatcher {
     return runCodeHook(hook, delivery, { signal });
   }
 
-  /** Stops claiming; attempts in flight are cut short (their deliveries are retried by whoever runs next). */
+  /** Stops claiming; attempts in flight are cut short and given back uncounted (whoever runs next makes them again). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);

@@ -143,7 +143,7 @@ export class Hooks {
     this.dispatcher?.poke();
   }
 
-  /** Stops deriving and delivering; attempts in flight are cut short and retried by whoever runs next. */
+  /** Stops deriving and delivering; attempts in flight are cut short and given back, uncounted, to whoever runs next. */
   async close(): Promise<void> {
     await this.deriver?.close();
     await this.dispatcher?.stop();
