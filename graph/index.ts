@@ -29,3 +29,7 @@ export * from './decisions/index.ts';
 export { gc } from './retention/index.ts';
 export * from './hooks/index.ts';
 export type { RetentionPolicy, GcReport, GcOptions } from './retention/index.ts';
+export { Evaluator, GRADE_THRESHOLDS, DEFAULT_REGRESSION_POLICY } from './evaluation/index.ts';
+export type {
+  EvaluationOptions, RegressionPolicy, Grade, WorkflowMetrics, StageMetrics, WorkflowEvaluation, CheckReport, Comparison, Baseline, BaselineInfo,
+} from './evaluation/index.ts';
