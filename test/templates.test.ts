@@ -2,12 +2,14 @@
  * Templates compile against the registry, and every refusal names its place in the
  * template (`details.path`) with a stable reason; no database here.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registerPacks } from '../graph/packs/registry.ts';
 import { PATTERNS } from '../graph/patterns/catalogue.ts';
 import { compileTemplate, templateJsonSchema, type TemplateContext } from '../graph/templates/index.ts';
 import { StagegraphError } from '../nodes/errors.ts';
 import type { StageContext } from '../nodes/types.ts';
+import { TEMPLATE_SCHEMA_FILE, templateSchemaText } from '../scripts/template-schema.ts';
 import { templateKit } from './fixtures/template-pack.ts';
 
 const ctx: TemplateContext = { registry: registerPacks([templateKit]), patterns: PATTERNS };
@@ -122,5 +124,9 @@ describe('templateJsonSchema', () => {
     expect(schema.required).toEqual(['id', 'description', 'edges']);
     expect(Object.keys(schema.properties)).toEqual(['$schema', 'id', 'description', 'steps', 'decisions', 'patterns', 'edges']);
     expect(schema.properties.patterns!.items!.anyOf!.map((b) => b.properties.pattern.const)).toEqual(PATTERNS.map((p) => p.id));
+  });
+
+  it('is committed as docs/template.schema.json, as the server serves it', () => {
+    expect(readFileSync(TEMPLATE_SCHEMA_FILE, 'utf8'), 'stale: run npx tsx scripts/template-schema.ts').toBe(templateSchemaText());
   });
 });
