@@ -82,6 +82,18 @@ describe('a template created over REST', () => {
     }
   });
 
+  it('expands a pattern block; an edge to the block goes to its entry, the block leads on through its then', async () => {
+    await create({
+      id: 'blocky', description: 'a sequential block, then a step',
+      steps: [{ stage: 'scale', parameters: { factor: 3 } }],
+      patterns: [{ pattern: 'sequential', name: 'pipe', stages: ['count'], then: 'scale' }],
+      edges: [{ from: 'START', to: 'pipe' }, { from: 'scale', to: 'END' }],
+    });
+    const run = await sg.runs.start({ workflowId: 'blocky', request: { n: 1 } });
+    expect((await sg.runs.wait(run.id)).status).toBe('completed');
+    expect((await sg.runs.get(run.id)).partialResults).toEqual({ count: { n: 2 }, scale: { n: 6 } });
+  });
+
   it('serves its format as JSON Schema, without a token', async () => {
     const res = await fetch(`${url}/api/workflows/template.schema.json`);
     expect(res.status).toBe(200);
