@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { END, START } from '../graph/index.ts';
-import { assemble, patternsExamplePack, supervisor } from '../graph/patterns/index.ts';
+import { assemble, handoff, patternsExamplePack, supervisor } from '../graph/patterns/index.ts';
 import { runWorkflow, testStagegraph, type TestStagegraph } from '../testing/index.ts';
 import { stage } from './fixtures/stages.ts';
 import type { RunEvent } from '../graph/events/types.ts';
@@ -122,6 +122,22 @@ describe('coordination patterns on PostgreSQL', () => {
     const events = await t.sg.runs.eventsSince(run.id, 0);
     expect(completions(events)).toEqual(['draft', 'draft', 'draft-review', 'edit', 'publish']);
     expectWellFormedLog(events);
+  });
+
+  it('handoff: a stage whose output varies passes its gate on the retry, from the same input', async () => {
+    const inputs: unknown[] = [];
+    // Like an LLM: a different answer on the second call.
+    const flaky = stage('flaky', { run: async (input: { n: number }) => (inputs.push(input), { n: inputs.length === 1 ? -1 : input.n + 10 }) });
+    const gated = handoff({ name: 'h', stages: [stage('first'), flaky, stage('last')], then: END,
+      gates: { flaky: { rules: [{ id: 'positive', check: (o) => (o as { n: number }).n > 0, message: 'n must be positive' }] } } });
+    const r = await runWorkflow({ workflows: [assemble({ id: 'flaky-handoff', description: 'retry passes', blocks: [gated], edges: [{ from: START, to: gated.entry }] })], request: { n: 0 } });
+    expect(r.status).toBe('completed');
+    expect(r.decisions.map((d) => `${d.point}:${d.chosen}`)).toEqual(['flaky-gate:retry', 'flaky-gate:pass']);
+    expect(r.decisions[0]!.explanation).toBe("Chose retry: the output of 'flaky' failed its gate: positive: n must be positive.");
+    // The retry started from the last good output (first's), not from the refused one.
+    expect(inputs).toEqual([{ n: 1 }, { n: 1 }]);
+    expect(r.outputs.last).toEqual({ n: 12 });
+    expect(completions(r.events)).toEqual(['first', 'flaky', 'flaky', 'last']);
   });
 
   it('handoff: a good first draft passes every gate', async () => {

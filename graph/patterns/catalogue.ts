@@ -2,14 +2,16 @@
  * The pattern catalogue: each pattern as data for templates. A template's pattern block
  * is JSON (`block`, a zod schema, published as JSON Schema by `GET /api/patterns`) that
  * names registered stages, decision points and workflows by name; `expand()` resolves
- * them and returns the workflow parts the code-level builder makes.
+ * them and returns the workflow parts the code-level builder makes. `describePattern()`
+ * is a pattern as `GET /api/patterns` shows it.
  *
- * Wiring a block into a template: edges INTO a block go to its entry (`entryOf(block)`:
+ * Wiring a block into a template: edges INTO a block go to its entry (`entryOf(pattern, block)`:
  * the first stage, the supervisor's decision point, the voters, ...); a block leads OUT
  * by itself to its `then` (a node name or `__end__`): the edge from its exit is among
  * the parts `expand()` returns, so a template never draws one.
  */
 import { z } from 'zod';
+import { buildWorkflow } from '../compile.ts';
 import type { AnyStagePlugin } from '../../nodes/types.ts';
 import type { DecisionPoint } from '../decisions/types.ts';
 import type { Edge, WorkflowDefinition } from '../workflow.ts';
@@ -192,4 +194,37 @@ export function entryOf(pattern: PatternId, block: Record<string, unknown>): str
     case 'swarm':
       return Array.isArray(b.voters) ? b.voters : b.voters!.variants.map((v) => `${(b.voters as { stage: string }).stage}-${v.name}`);
   }
+}
+
+// ---- GET /api/patterns: a pattern described, with a diagram of its example's compiled graph (LangGraph `drawMermaid`)
+
+export interface PatternDescription {
+  id: PatternSpec['id'];
+  description: string;
+  whenToUse: string;
+  /** The JSON Schema of the pattern's block in a template. */
+  parameters: Record<string, unknown>;
+  example: { workflowId: string; description: string };
+  /** Mermaid flowchart of the example's compiled graph. */
+  diagram: string;
+}
+
+const cache = new WeakMap<PatternSpec, PatternDescription>();
+
+/** Describes a pattern (once per spec: compiling the example is not free). */
+export function describePattern(spec: PatternSpec): PatternDescription {
+  const hit = cache.get(spec);
+  if (hit) return hit;
+  const example = spec.example();
+  const graph = buildWorkflow(example).compile().getGraph();
+  const described: PatternDescription = {
+    id: spec.id,
+    description: spec.description,
+    whenToUse: spec.whenToUse,
+    parameters: z.toJSONSchema(spec.block, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    example: { workflowId: example.id, description: example.description },
+    diagram: graph.drawMermaid(),
+  };
+  cache.set(spec, described);
+  return described;
 }

@@ -16,11 +16,9 @@ export { handoff, gateIssues, handedOff, gateName, reviewName } from './handoff.
 export type { HandoffOptions, Gate, GateRule } from './handoff.ts';
 export { subWorkflow } from './hierarchical.ts';
 export type { SubWorkflowOptions } from './hierarchical.ts';
-export { PATTERNS, patternOf, entryOf } from './catalogue.ts';
-export type { PatternSpec, PatternId, PatternLookup } from './catalogue.ts';
+export { PATTERNS, patternOf, entryOf, describePattern } from './catalogue.ts';
+export type { PatternSpec, PatternId, PatternLookup, PatternDescription } from './catalogue.ts';
 export { GATE_CHECKS, gateRule } from './template-gates.ts';
 export type { GateCheck, GateRuleData } from './template-gates.ts';
-export { describePattern } from './describe.ts';
-export type { PatternDescription } from './describe.ts';
 export { patternsPack, patternsExamplePack, patternExamples } from './examples/index.ts';
 export type { ExampleOptions } from './examples/index.ts';
