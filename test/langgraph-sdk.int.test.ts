@@ -224,3 +224,34 @@ describe('the surface as a browser and a hostile client reach it', () => {
     expect(Number(rows[0]!.n)).toBe(0);
   });
 });
+
+describe('templates are assistants too', () => {
+  it('lists a template at its latest version; a thread keeps the version its run pinned', async () => {
+    const create = async (stages: string[]) => {
+      const body = {
+        id: 'sdk-template', description: `${stages.length} stages`,
+        steps: stages.map((stage) => ({ stage })),
+        edges: ['START', ...stages].map((from, i) => ({ from, to: stages[i] ?? 'END' })),
+      };
+      const res = await fetch(`${h.url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${aliceKey}` }, body: JSON.stringify(body) });
+      expect(res.status, await res.clone().text()).toBe(200);
+    };
+    await create(['s0', 's1']);
+    const v1 = await alice.threads.create();
+    const first = (await alice.runs.wait(v1.thread_id, 'sdk-template', { input: { request: { n: 0 } } })) as { outputs: Record<string, { n: number }> };
+    expect(first.outputs.s1).toEqual({ n: 2 });
+    await create(['s0', 's1', 's2']);
+    const assistant = await alice.assistants.get('sdk-template');
+    expect(assistant.version).toBe(2);
+    expect(assistant.metadata).toMatchObject({ template: true, versions: [1, 2] });
+    expect((await alice.assistants.getGraph('sdk-template')).nodes.map((n) => n.id)).toContain('s2');
+    expect((await alice.threads.get(v1.thread_id)).metadata).toMatchObject({ assistant_id: 'sdk-template', graph_id: 'sdk-template@1' });
+    const state = await alice.threads.getState(v1.thread_id);
+    expect(state.next).toEqual([]);
+    expect(Object.keys((state.values as { outputs: object }).outputs)).toEqual(['s0', 's1']);
+    const v2 = await alice.threads.create();
+    const second = (await alice.runs.wait(v2.thread_id, 'sdk-template', { input: { request: { n: 0 } } })) as { outputs: Record<string, { n: number }> };
+    expect(second.outputs.s2).toEqual({ n: 3 });
+    expect((await alice.threads.get(v2.thread_id)).metadata).toMatchObject({ graph_id: 'sdk-template@2' });
+  });
+});

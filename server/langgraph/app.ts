@@ -11,7 +11,7 @@ import { createEmbedServer, type ThreadSaver } from '@langchain/langgraph-api/ex
 import { Hono } from 'hono';
 import type { Stagegraph } from '../../graph/runtime.ts';
 import { errorResponse, clientError } from '../errors.ts';
-import { assistantRoutes } from './assistants.ts';
+import { assistantRoutes, workflowOf } from './assistants.ts';
 import { bodyLimit } from './body-limit.ts';
 import { currentCall } from './caller.ts';
 import { runRoutes } from './runs.ts';
@@ -79,8 +79,9 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
   });
   runRoutes(api, sg, threads);
 
+  // The embed server looks graphs up by a thread's `graph_id` (and awaits what it gets).
   const graphs = new Proxy({} as Record<string, never>, {
-    get: (_, id) => (typeof id === 'string' ? sg.workflows.get(id)?.graph : undefined),
+    get: (_, id) => (typeof id === 'string' ? workflowOf(sg, id).then((w) => w.graph, () => undefined) : undefined),
   });
   api.route('/', createEmbedServer({ graph: graphs, threads: threadSaver(threads), checkpointer: sg.saver }));
   return api;

@@ -107,7 +107,6 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
       throw clientError('not_implemented', 'command.goto and command.update are not supported: answer a question with command.resume, or fork from a checkpoint', { field: 'command' });
     }
     const principal = caller();
-    const { graph } = workflowOf(sg, thread?.run?.workflowId ?? body.assistant_id);
     const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id;
     let action: string;
     let fromSeq = 0;
@@ -115,7 +114,7 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     if (!thread?.run) {
       if (body.command) throw clientError('invalid_transition', `thread ${threadId} has no run to answer yet`, { threadId });
       if (body.input === undefined || body.input === null) throw clientError('input_required', 'the first run on a thread needs input, e.g. { "request": "..." }', { field: 'input' });
-      workflowOf(sg, body.assistant_id);
+      await workflowOf(sg, body.assistant_id);
       action = 'start';
       try {
         await sg.runs.start({ id: threadId, workflowId: body.assistant_id, request: requestOf(body.input), owner: principal.owner, options: {} });
@@ -127,6 +126,7 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
       if (body.assistant_id !== thread.run.workflowId) {
         throw clientError('invalid_request', `thread ${threadId} runs '${thread.run.workflowId}', not '${body.assistant_id}'`, { field: 'assistant_id', threadId });
       }
+      const { graph } = await workflowOf(sg, thread.run.graphId);
       const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM sg_runs WHERE id = $1', [threadId]);
       fromSeq = rows[0]?.last_seq ?? 0;
       after = (await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined;
@@ -156,8 +156,11 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     return new Set(asked.filter((m) => SERVED.has(m)));
   };
 
-  const follow = (run: RunRow, modes: Set<string>, signal?: AbortSignal): AsyncGenerator<StreamChunk> =>
-    followRun({ sg, graph: workflowOf(sg, run.assistant_id).graph, threadId: run.thread_id, runId: run.id, modes, fromSeq: run.from_seq, afterCheckpoint: run.after_checkpoint ?? undefined, signal });
+  /** The run's stream; its graph is the thread's (a template run's, at the version it pinned). */
+  async function* follow(run: RunRow, modes: Set<string>, signal?: AbortSignal): AsyncGenerator<StreamChunk> {
+    const { graph } = await workflowOf(sg, (await threads.require(run.thread_id)).run!.graphId);
+    yield* followRun({ sg, graph, threadId: run.thread_id, runId: run.id, modes, fromSeq: run.from_seq, afterCheckpoint: run.after_checkpoint ?? undefined, signal });
+  }
 
   const sse = (c: Context, run: RunRow, modes: Set<string>) => {
     c.header('Content-Location', `/threads/${run.thread_id}/runs/${run.id}`);

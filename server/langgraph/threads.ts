@@ -25,7 +25,8 @@ export interface ThreadView {
 /** What a thread is: its view, plus the run behind it (if one started). */
 export interface ThreadRecord {
   view: ThreadView;
-  run?: { status: RunStatus; workflowId: string; lastSeq: number };
+  /** `graphId` is the workflow id, or `<id>@<version>` for a template run (the version it pinned). */
+  run?: { status: RunStatus; workflowId: string; graphId: string; lastSeq: number };
 }
 
 const THREAD_STATUS: Record<RunStatus, ThreadView['status']> = {
@@ -42,6 +43,7 @@ interface Row {
   updated_at: Date;
   run_status: RunStatus | null;
   workflow_id: string | null;
+  template_version: number | null;
   last_seq: number | null;
   total?: string;
 }
@@ -50,12 +52,13 @@ interface Row {
 const SELECT = `
   SELECT k.id AS thread_id, t.metadata, coalesce(t.created_at, r.created_at) AS created_at,
          greatest(t.updated_at, r.updated_at) AS updated_at,
-         r.status AS run_status, r.workflow_id, r.last_seq
+         r.status AS run_status, r.workflow_id, (r.options->>'templateVersion')::int AS template_version, r.last_seq
     FROM sg_threads t FULL JOIN sg_runs r ON r.id = t.id
     CROSS JOIN LATERAL (SELECT coalesce(t.id, r.id) AS id, coalesce(t.owner, r.owner) AS owner) k`;
 
 function toRecord(r: Row): ThreadRecord {
-  const graph = r.workflow_id ? { graph_id: r.workflow_id, assistant_id: r.workflow_id } : {};
+  const graphId = r.template_version ? `${r.workflow_id}@${r.template_version}` : r.workflow_id;
+  const graph = r.workflow_id ? { graph_id: graphId, assistant_id: r.workflow_id } : {};
   return {
     view: {
       thread_id: r.thread_id,
@@ -66,7 +69,7 @@ function toRecord(r: Row): ThreadRecord {
       values: null,
       interrupts: {},
     },
-    run: r.run_status ? { status: r.run_status, workflowId: r.workflow_id!, lastSeq: r.last_seq ?? 0 } : undefined,
+    run: r.run_status ? { status: r.run_status, workflowId: r.workflow_id!, graphId: graphId!, lastSeq: r.last_seq ?? 0 } : undefined,
   };
 }
 
@@ -124,7 +127,8 @@ export class ThreadStore {
     const { rows } = await this.pool.query<Row>(
       `SELECT *, count(*) OVER () AS total FROM (${SELECT} WHERE k.owner = $1) x
         WHERE (coalesce(metadata, '{}') || CASE WHEN workflow_id IS NULL THEN '{}'::jsonb
-                 ELSE jsonb_build_object('graph_id', workflow_id, 'assistant_id', workflow_id) END) @> $2::jsonb
+                 ELSE jsonb_build_object('assistant_id', workflow_id, 'graph_id',
+                   CASE WHEN template_version IS NULL THEN workflow_id ELSE workflow_id || '@' || template_version END) END) @> $2::jsonb
         ORDER BY ${order}, thread_id LIMIT $3 OFFSET $4`,
       [caller().owner, JSON.stringify(q.metadata ?? {}), q.limit, q.offset],
     );
