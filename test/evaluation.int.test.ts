@@ -258,7 +258,9 @@ describe('the evaluator on real runs', () => {
 
     const { metrics } = await evaluator.evaluate('evaluated', { since: failing.since });
     expect(metrics.runs).toEqual({ finished: BATCH, completed: BATCH / 2, failed: BATCH / 2, aborted: 0 });
-    expect(metrics.failures).toEqual({ total: 15, rate: 0.5, byClass: { transient: 0, validation: 0, degradable: 0, fatal: 15 } });
+    expect(metrics.failures).toEqual({
+      total: 15, rate: 0.5, byClass: { transient: 0, validation: 0, degradable: 0, fatal: 15 }, rateByClass: { transient: 0, validation: 0, degradable: 0, fatal: 0.5 },
+    });
     expect(metrics.grades.successRate).toBe('POOR');
     expect(metrics.stages.find((s) => s.stage === 'work')).toMatchObject({ executions: 30, successes: 15, successRate: 0.5, errors: { total: 15, byClass: { fatal: 15 } } });
   }, 120_000);
@@ -281,7 +283,9 @@ describe('the evaluator on real runs', () => {
     expect(metrics.successRate).toBe(1);
     // finish's input is request + 2: requests 1 and 4 hit a transient hiccup, retried once each.
     expect(metrics.retries).toEqual({ executions: 18, retries: 2, rate: 2 / 18 });
-    expect(metrics.errors).toEqual({ total: 2, rate: 2 / 20, byClass: { transient: 2, validation: 0, degradable: 0, fatal: 0 } });
+    expect(metrics.errors).toEqual({
+      total: 2, rate: 2 / 20, byClass: { transient: 2, validation: 0, degradable: 0, fatal: 0 }, rateByClass: { transient: 2 / 20, validation: 0, degradable: 0, fatal: 0 },
+    });
     expect(metrics.stages.find((s) => s.stage === 'finish')).toMatchObject({ executions: 6, successes: 6, attempts: 8, retries: 2, errors: { total: 2, byClass: { transient: 2 } } });
     expect(metrics.decisions).toEqual({ count: 6, meanConfidence: 0.9, byPoint: [{ point: 'level', count: 6, meanConfidence: 0.9, agree: 3, disagree: 1, agreement: 0.75 }] });
     expect(metrics.feedback).toEqual({ agree: 3, disagree: 1, agreement: 0.75 });

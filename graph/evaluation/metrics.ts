@@ -5,14 +5,16 @@
 import { ERROR_CLASSES } from '../../nodes/errors.ts';
 import { gradeOf, overallGrade, tailRatio } from './grades.ts';
 import { percentiles } from './stats.ts';
-import type { DecisionPointMetrics, ErrorCounts, EvaluationSamples, StageMetrics, StageSample, WorkflowMetrics } from './types.ts';
+import type { DecisionPointMetrics, ErrorCounts, ErrorTally, EvaluationSamples, StageMetrics, StageSample, WorkflowMetrics } from './types.ts';
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-function countClasses(classes: readonly string[]): ErrorCounts {
-  const out = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as ErrorCounts;
-  for (const c of classes) if (c in out) out[c as keyof ErrorCounts] += 1;
-  return out;
+/** `total` failures out of `of`, and `classes` (one per failure) counted and rated by class. */
+function tally(total: number, of: number, classes: readonly string[]): ErrorTally {
+  const byClass = Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as ErrorCounts;
+  for (const c of classes) if (c in byClass) byClass[c as keyof ErrorCounts] += 1;
+  const rateByClass = Object.fromEntries(ERROR_CLASSES.map((c) => [c, ratio(byClass[c], of)])) as ErrorTally['rateByClass'];
+  return { total, rate: ratio(total, of), byClass, rateByClass };
 }
 
 function stageMetrics(stage: string, attempts: readonly StageSample[], errorClasses: readonly string[]): StageMetrics {
@@ -24,7 +26,7 @@ function stageMetrics(stage: string, attempts: readonly StageSample[], errorClas
   const successRate = runs > 0 ? Math.min(1, successes / runs) : null;
   const durationMs = percentiles(attempts.filter((a) => a.ok).map((a) => a.durationMs));
   const retries = attempts.filter((a) => a.attempt > 1).length;
-  const errors = { total: failed, rate: ratio(failed, attempts.length), byClass: countClasses(errorClasses) };
+  const errors = tally(failed, attempts.length, errorClasses);
   const grades = {
     successRate: gradeOf('successRate', successRate),
     duration: gradeOf('duration', tailRatio(durationMs)),
@@ -81,7 +83,7 @@ export function computeMetrics(workflowId: string, samples: EvaluationSamples): 
 
   const successRate = ratio(completed.length, finished);
   const durationMs = percentiles(completed.map((r) => r.durationMs));
-  const errors = { total: failedAttempts, rate: ratio(failedAttempts, attempts), byClass: countClasses(samples.errors.map((e) => e.class)) };
+  const errors = tally(failedAttempts, attempts, samples.errors.map((e) => e.class));
   const feedback = { agree, disagree, agreement: ratio(agree, agree + disagree) };
   const grades = {
     successRate: gradeOf('successRate', successRate),
@@ -97,7 +99,7 @@ export function computeMetrics(workflowId: string, samples: EvaluationSamples): 
     successRate,
     durationMs,
     stageTimeMs: percentiles(completed.map((r) => stageTime.get(r.runId) ?? 0)),
-    failures: { total: failed.length, rate: ratio(failed.length, finished), byClass: countClasses(failed.map((r) => r.error?.class ?? 'fatal')) },
+    failures: tally(failed.length, finished, failed.map((r) => r.error?.class ?? 'fatal')),
     errors,
     retries: { executions, retries, rate: ratio(retries, executions) },
     decisions: { count: decisions.length, meanConfidence, byPoint: decisionPoints(samples) },

@@ -72,6 +72,14 @@ export interface EvaluationSamples {
 
 export type ErrorCounts = Record<ErrorClass, number>;
 
+/** Errors by class: counts, and each class's rate over the same denominator as `rate`. */
+export interface ErrorTally {
+  total: number;
+  rate: number | null;
+  byClass: ErrorCounts;
+  rateByClass: Record<ErrorClass, number | null>;
+}
+
 export interface StageGrades {
   successRate: Grade | null;
   duration: Grade | null;
@@ -97,7 +105,7 @@ export interface StageMetrics {
   retries: number;
   retryRate: number | null;
   /** Failed attempts by class, and their share of attempts. */
-  errors: { total: number; rate: number | null; byClass: ErrorCounts };
+  errors: ErrorTally;
   grades: StageGrades;
   grade: Grade | null;
 }
@@ -120,9 +128,9 @@ export interface WorkflowMetrics {
   /** Time spent in stages (every attempt) per completed run. */
   stageTimeMs: Percentiles;
   /** Failed runs by the class of the error that failed them, and their share of finished runs. */
-  failures: { total: number; rate: number | null; byClass: ErrorCounts };
+  failures: ErrorTally;
   /** Failed stage attempts (retried or not) by class, and their share of attempts. */
-  errors: { total: number; rate: number | null; byClass: ErrorCounts };
+  errors: ErrorTally;
   retries: { executions: number; retries: number; rate: number | null };
   decisions: { count: number; meanConfidence: number | null; byPoint: DecisionPointMetrics[] };
   feedback: { agree: number; disagree: number; agreement: number | null };

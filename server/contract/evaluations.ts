@@ -9,7 +9,8 @@ import { WorkflowId } from './schemas.ts';
 const GradeSchema = z.enum(['EXCELLENT', 'GOOD', 'FAIR', 'POOR']);
 const ErrorClassCounts = z.object({ transient: z.int(), validation: z.int(), degradable: z.int(), fatal: z.int() });
 const Percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() });
-const ErrorTally = z.object({ total: z.int(), rate: z.number().nullable(), byClass: ErrorClassCounts });
+const ErrorClassRates = z.object({ transient: z.number().nullable(), validation: z.number().nullable(), degradable: z.number().nullable(), fatal: z.number().nullable() });
+const ErrorTally = z.object({ total: z.int(), rate: z.number().nullable(), byClass: ErrorClassCounts, rateByClass: ErrorClassRates });
 const Window = z.object({ from: z.string().nullable(), to: z.string(), runs: z.int() });
 const StageGrades = z.object({ successRate: GradeSchema.nullable(), duration: GradeSchema.nullable(), retries: GradeSchema.nullable(), errors: GradeSchema.nullable() });
 
