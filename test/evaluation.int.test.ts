@@ -300,4 +300,14 @@ describe('the evaluator on real runs', () => {
     expect(await evaluator.baselines('bob')).toEqual([]);
     expect((await evaluator.baselines('local')).length).toBe(4);
   });
+
+  it('refuses a bad window with invalid_input; a check whose window ends before its baseline compares nothing', async () => {
+    for (const bad of [{ since: 'last tuesday' }, { limit: 0 }, { limit: 1.5 }, { since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' }]) {
+      const e = await evaluator.evaluate('evaluated', bad).catch((x: unknown) => x);
+      expect(e instanceof StagegraphError && e.code, JSON.stringify(bad)).toBe('invalid_input');
+    }
+    const early = await evaluator.check('evaluated', { until: '2020-01-01T00:00:00Z' });
+    expect(early).toMatchObject({ status: 'ok', window: { runs: 0 }, regressions: [] });
+    expect(early.comparisons.every((c) => c.verdict.startsWith('too few samples'))).toBe(true);
+  });
 });

@@ -64,8 +64,12 @@ export class Evaluator {
     const owner = options.owner ?? 'local';
     const until = options.until !== undefined ? dateOf(options.until, 'until')
       : (await this.pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
-    const since = options.since !== undefined ? dateOf(options.since, 'since')
-      : defaultSince !== undefined ? new Date(defaultSince) : new Date(until.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
+    if (options.since === undefined && defaultSince !== undefined) {
+      // Since the baseline was recorded: empty, not an error, when that is not before `until`.
+      const since = new Date(Math.min(new Date(defaultSince).getTime(), until.getTime()));
+      return { workflowId, owner, from: since.toISOString(), to: until.toISOString(), limit };
+    }
+    const since = options.since !== undefined ? dateOf(options.since, 'since') : new Date(until.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
     if (!(since < until)) throw invalid(`since (${since.toISOString()}) must be before until (${until.toISOString()})`, { field: 'since' });
     return { workflowId, owner, from: since.toISOString(), to: until.toISOString(), limit };
   }
