@@ -38,50 +38,48 @@ export class DeliveryStore {
   }
 
   /**
-   * Inserts the deliveries `events` call for (enabled, non-blocking hooks whose owner,
-   * workflows and events match, registered before the event), then moves the cursor to
-   * the last event's seq. Returns how many deliveries are new.
+   * One statement: inserts the deliveries `events` call for (enabled, non-blocking hooks
+   * whose owner, workflows and events match, registered before the event; one per hook
+   * and seq, so inserting twice is harmless) and, with `upTo`, moves the run's cursor
+   * there. Returns how many deliveries are new.
    */
-  async derive(runId: string, events: readonly RunEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  async derive(runId: string, events: readonly RunEvent[], upTo: number | undefined): Promise<number> {
     const hooked = events.flatMap((e) => {
       const event = hookEventOf(e);
       return event ? [{ seq: e.seq, event, stage: stageOf(e) ?? null, at: e.at }] : [];
     });
-    let inserted = 0;
-    if (hooked.length > 0) {
-      const r = await this.pool.query(
-        `INSERT INTO sg_hook_deliveries (id, hook_id, run_id, seq, event, stage)
+    if (hooked.length === 0 && upTo === undefined) return 0;
+    const { rows: [r] } = await this.pool.query<{ n: number }>(
+      `WITH ins AS (
+         INSERT INTO sg_hook_deliveries (id, hook_id, run_id, seq, event, stage)
          SELECT gen_random_uuid(), h.id, r.id, ev.seq, ev.event, ev.stage
          FROM sg_runs r
          CROSS JOIN unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS ev(seq, event, stage, at)
          JOIN sg_hooks h ON ev.event = ANY(h.events) AND h.created_at <= ev.at
          WHERE r.id = $1 AND h.disabled_at IS NULL AND NOT h.blocking
            AND (h.owner IS NULL OR h.owner = r.owner) AND (h.workflows IS NULL OR r.workflow_id = ANY(h.workflows))
-         ON CONFLICT (hook_id, run_id, seq) DO NOTHING`,
-        [runId, hooked.map((h) => h.seq), hooked.map((h) => h.event), hooked.map((h) => h.stage), hooked.map((h) => h.at)],
-      );
-      inserted = r.rowCount ?? 0;
-    }
-    await this.pool.query(
-      `INSERT INTO sg_hook_cursors (run_id, seq) VALUES ($1, $2)
-       ON CONFLICT (run_id) DO UPDATE SET seq = GREATEST(sg_hook_cursors.seq, EXCLUDED.seq)`,
-      [runId, events.at(-1)!.seq],
+         ON CONFLICT (hook_id, run_id, seq) DO NOTHING
+         RETURNING 1),
+       cur AS (
+         INSERT INTO sg_hook_cursors (run_id, seq) SELECT $1, $6::int WHERE $6::int IS NOT NULL
+         ON CONFLICT (run_id) DO UPDATE SET seq = GREATEST(sg_hook_cursors.seq, EXCLUDED.seq))
+       SELECT count(*)::int AS n FROM ins`,
+      [runId, hooked.map((h) => h.seq), hooked.map((h) => h.event), hooked.map((h) => h.stage), hooked.map((h) => h.at), upTo ?? null],
     );
-    return inserted;
+    return r?.n ?? 0;
   }
 
   /**
    * Runs updated within `horizonMs` whose log is ahead of their cursor: events no process
    * turned into deliveries (it died between a commit and its publication, or its
-   * directory did not know a new hook yet).
+   * directory did not know a new hook yet), except `skip` (runs this process follows).
    */
-  async lagging(horizonMs: number, limit = 100): Promise<string[]> {
+  async lagging(horizonMs: number, skip: readonly string[], limit = 100): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT r.id FROM sg_runs r LEFT JOIN sg_hook_cursors c ON c.run_id = r.id
-       WHERE r.updated_at > now() - $1 * interval '1 millisecond' AND r.last_seq > COALESCE(c.seq, 0)
+       WHERE r.updated_at > now() - $1 * interval '1 millisecond' AND r.last_seq > COALESCE(c.seq, 0) AND NOT (r.id = ANY($3::uuid[]))
        ORDER BY r.updated_at LIMIT $2`,
-      [horizonMs, limit],
+      [horizonMs, limit, skip],
     );
     return rows.map((r) => r.id);
   }
@@ -162,12 +160,13 @@ export class DeliveryStore {
   /** Milliseconds until the next delivery is due (0 if one is due now); undefined if none waits. */
   async nextDueInMs(codeKeys: readonly string[]): Promise<number | undefined> {
     const { rows: [r] } = await this.pool.query<{ ms: number | null }>(
-      `SELECT GREATEST(0, EXTRACT(EPOCH FROM min(d.next_at) - now()) * 1000)::float8 AS ms
+      // NULL when nothing waits (GREATEST would turn that NULL into 0: clamped below instead).
+      `SELECT (EXTRACT(EPOCH FROM min(d.next_at) - now()) * 1000)::float8 AS ms
        FROM sg_hook_deliveries d JOIN sg_hooks h ON h.id = d.hook_id
        WHERE d.status IN ('pending', 'failed') AND d.seq IS NOT NULL AND (h.kind = 'webhook' OR h.code_key = ANY($1::text[]))`,
       [codeKeys],
     );
-    return r?.ms ?? undefined;
+    return r?.ms === null || r?.ms === undefined ? undefined : Math.max(0, r.ms);
   }
 
   /** A run's deliveries, in the order of its events (blocking executions by time). */

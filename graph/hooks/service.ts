@@ -14,7 +14,7 @@ import { DeliveryStore } from './deliveries.ts';
 import { HookDeriver, type DerivePolicy } from './derive.ts';
 import { HookDispatcher, type DispatchPolicy } from './dispatcher.ts';
 import { HookStore, toInfo, type HookRow, type NewWebhook } from './store.ts';
-import { DEFAULT_HOOK_RETRIES, hookProblem, type DeliveryInfo, type HookInfo, type PackHook } from './types.ts';
+import { DEFAULT_HOOK_RETRIES, hookProblem, type DeliveryInfo, type HookEvent, type HookInfo, type PackHook } from './types.ts';
 
 /** `createStagegraph({ hooks })`: how deliveries are retried and found. */
 export interface HooksOptions extends Partial<DispatchPolicy>, Partial<DerivePolicy> {
@@ -60,9 +60,9 @@ export class Hooks {
     this.code = new Map(registered.map((r) => [r.key, r.hook]));
     this.blocking = new BlockingHooks(pool, this.deliveries, () => this.directory.filter((h) => h.blocking), this.code, policy.timeoutMs);
     if (policy.deliver) {
-      const anyAsync = () => this.directory.some((h) => !h.blocking);
-      this.dispatcher = new HookDispatcher(this.deliveries, this.code, policy, anyAsync, report);
-      this.deriver = new HookDeriver(log, this.deliveries, policy, anyAsync, () => this.refresh(), () => this.dispatcher!.poke(), report);
+      const listened = (event?: HookEvent) => this.directory.some((h) => !h.blocking && (event === undefined || h.events.includes(event)));
+      this.dispatcher = new HookDispatcher(this.deliveries, this.code, policy, () => listened(), report);
+      this.deriver = new HookDeriver(log, this.deliveries, policy, listened, () => this.refresh(), () => this.dispatcher!.poke(), report);
     }
   }
 
