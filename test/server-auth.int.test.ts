@@ -41,7 +41,7 @@ afterAll(async () => h?.close());
 
 /** A request for a route with Alice's run in its params. */
 function requestFor(spec: RouteSpec, token?: string): Promise<Response> {
-  const path = fillPath(spec.path, { sessionId: aliceRun, checkpointId, name: 'report.txt', decisionId: crypto.randomUUID() });
+  const path = fillPath(spec.path, { sessionId: aliceRun, checkpointId, name: 'report.txt', decisionId: crypto.randomUUID(), id: 'ten', workflowId: 'ten', hookId: crypto.randomUUID() });
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   if (spec.body) headers['content-type'] = 'application/json';
   const body = spec.body ? JSON.stringify(spec.id === 'orchestrate' ? { request: 'x', workflow: 'ten' } : validBody(spec)) : undefined;
