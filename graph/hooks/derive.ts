@@ -104,8 +104,7 @@ export class HookDeriver {
   }
 
   private async once(runId: string): Promise<void> {
-    const known = this.followed.get(runId);
-    const f = known ?? { queue: [], seen: Date.now() };
+    const f = this.followed.get(runId) ?? { queue: [], seen: Date.now() };
     const handed = f.queue.splice(0).sort((a, b) => a.seq - b.seq);
     // A run whose first event (seq 1) is handed over has no earlier events to derive.
     f.seq ??= handed[0]?.seq === 1 ? 0 : await this.deliveries.cursor(runId);
@@ -129,13 +128,14 @@ export class HookDeriver {
     if (handed.some(stops) && f.queue.length === 0) this.followed.delete(runId);
   }
 
-  /** Inserts the deliveries `events` call for, in one statement, and (with `cursor`) moves the cursor past them. */
+  /** Inserts the deliveries `events` call for, in one statement that moves the cursor past them too when it writes anything or `cursor` says so. */
   private async record(runId: string, events: readonly RunEvent[], cursor: boolean): Promise<void> {
     const heard = events.filter((e) => {
       const event = hookEventOf(e);
       return event !== undefined && this.listened(event);
     });
-    if ((await this.deliveries.derive(runId, heard, cursor ? events.at(-1)!.seq : undefined)) > 0) this.onNew();
+    const upTo = cursor || heard.length > 0 ? events.at(-1)!.seq : undefined;
+    if ((await this.deliveries.derive(runId, heard, upTo)) > 0) this.onNew();
   }
 
   /** Derives every recent run whose log is ahead of its cursor and that is not followed here (one sweep at a time). */
