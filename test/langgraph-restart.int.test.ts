@@ -96,22 +96,40 @@ describe('LangGraph SDK against stagegraph serve processes', () => {
     await stop(b.proc, 'SIGTERM');
   });
 
-  it('an API-only server streams a run that executes on a worker', async () => {
+  it('an API-only server streams a run that executes on a worker, across a worker redeployed mid-run', async () => {
     const api = await serve(['--workers', '0']);
-    const worker = stagegraph(['worker', '--concurrency', '2'], { ...t.childEnv, STAGEGRAPH_DB_POOL: '6' });
-    procs.push(worker);
-    await worker.line(/taking runs of/);
+    const worker = (name: string) => {
+      const p = stagegraph(['worker', '--concurrency', '2'], { ...t.childEnv, STAGEGRAPH_DB_POOL: '6' });
+      procs.push(p);
+      return p.line(/taking runs of/).then(() => p, (e: unknown) => Promise.reject(new Error(`${name}: ${String(e)}`)));
+    };
+    const first = await worker('first');
     const thread = await api.sdk.threads.create();
     const chunks: { event: string; data: any }[] = [];
-    for await (const c of api.sdk.runs.stream(thread.thread_id, 'h2-tank', { input: { request: DEMO }, streamMode: ['values', 'custom'] })) chunks.push(c);
+    const streamed = (async () => {
+      for await (const c of api.sdk.runs.stream(thread.thread_id, 'h2-tank', { input: { request: DEMO }, streamMode: ['values', 'custom'] })) chunks.push(c);
+    })();
+    // SIGTERM (a redeploy) once a stage completed: the worker drains the run to a checkpoint
+    // (`paused`, reason shutdown), and the stream goes on when the next worker continues it.
+    for (;;) {
+      if (Object.keys(await completions(thread.thread_id)).length >= 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stop(first, 'SIGTERM');
+    await worker('second');
+    await streamed;
     const last = chunks.filter((c) => c.event === 'values').at(-1)!.data;
     expect(Object.keys(last.outputs)).toContain('export-package');
-    const { rows } = await t.db.pool.query<{ seq: number }>('SELECT seq FROM sg_events WHERE run_id = $1 ORDER BY seq', [thread.thread_id]);
+    const { rows } = await t.db.pool.query<{ seq: number; type: string; payload: { reason?: string } }>('SELECT seq, type, payload FROM sg_events WHERE run_id = $1 ORDER BY seq', [thread.thread_id]);
     expect(chunks.filter((c) => c.event === 'custom').map((c) => c.data.seq)).toEqual(rows.map((r) => r.seq));
-    // The API-only server executes nothing: the worker ran it.
+    // SIGTERM came two stages into a run of a dozen: the drain caught it in flight, and the stream went on past it.
+    expect(rows.filter((r) => r.type === 'workflow.paused').map((r) => r.payload.reason)).toEqual(['shutdown']);
+    expect(rows.at(-1)!.type).toBe('workflow.completed');
+    const [run] = await api.sdk.runs.list(thread.thread_id);
+    expect(run!.status).toBe('success');
+    // The API-only server executes nothing: the workers ran it.
     const { rows: [ran] } = await t.db.pool.query<{ status: string }>('SELECT status FROM sg_runs WHERE id = $1', [thread.thread_id]);
     expect(ran!.status).toBe('completed');
-    await stop(worker, 'SIGTERM');
     await stop(api.proc, 'SIGTERM');
   });
 });

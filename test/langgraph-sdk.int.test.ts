@@ -127,12 +127,19 @@ describe('interrupts, forks and errors', () => {
     const state = await alice.threads.getState(thread.thread_id);
     expect(state.next).toEqual(['ask']);
     expect((await alice.threads.get(thread.thread_id)).status).toBe('interrupted');
+    expect((await alice.threads.search({ status: 'interrupted', limit: 1000 })).map((t) => t.thread_id)).toContain(thread.thread_id);
+    expect((await alice.threads.search({ status: 'busy', limit: 1000 })).map((t) => t.thread_id)).not.toContain(thread.thread_id);
+    const [asked] = await alice.runs.list(thread.thread_id);
     const after: { event: string; data: any }[] = [];
     for await (const c of alice.runs.stream(thread.thread_id, 'ask', { command: { resume: { ok: true } }, streamMode: ['values'] })) after.push(c);
     expect(after.filter((c) => c.event === 'values').at(-1)!.data.outputs.ask).toEqual({ n: 101 });
     expect((await rest.getRun(thread.thread_id)).status).toBe('completed');
     const runs = await alice.runs.list(thread.thread_id);
     expect(runs.map((r) => r.status)).toEqual(['success', 'interrupted']);
+    // Joined later, the first run is still the one that asked: its values, not the answer's.
+    const joined = (await alice.runs.join(thread.thread_id, asked!.run_id)) as { outputs: object; __interrupt__: { value: unknown }[] };
+    expect(joined.__interrupt__[0]!.value).toMatchObject({ question: 'proceed?' });
+    expect(Object.keys(joined.outputs)).not.toContain('ask');
   });
 
   it('forks from a mid-run checkpoint: only what follows it runs again', async () => {
@@ -165,12 +172,17 @@ describe('interrupts, forks and errors', () => {
     const unknown = await post('/runs/wait', { assistant_id: 'nope', input: { request: 'x' } });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('workflow_not_found');
-    const bad = await post('/runs/wait', { assistant_id: 'ten', input: { request: 'x' }, stream_mode: 'telepathy' });
+    const bad = await post('/runs/wait', { assistant_id: 'ten', input: { request: 'x' }, stream_mode: 42 });
     expect(bad.status).toBe(400);
     const { rows } = await h.database.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM sg_thread_runs WHERE thread_id = $1', [thread.thread_id]);
     expect(Number(rows[0]!.n)).toBe(1);
     const protocol = await post(`/threads/${thread.thread_id}/commands`, { id: 1, method: 'run.input' });
     expect(protocol.status).toBe(501);
+    const noRun = await fetch(`${h.url}/langgraph/threads/${thread.thread_id}/runs/not-a-uuid`, { headers: { 'x-api-key': aliceKey } });
+    expect(noRun.status).toBe(404);
+    expect(((await noRun.json()) as { error: { code: string } }).error.code).toBe('run_not_found');
+    await expect(alice.threads.create({ threadId: thread.thread_id })).rejects.toMatchObject({ status: 409 });
+    expect((await alice.threads.create({ threadId: thread.thread_id, ifExists: 'do_nothing' })).thread_id).toBe(thread.thread_id);
   });
 });
 

@@ -8,12 +8,15 @@
  * `/threads/{id}/commands`), which would run a graph outside stagegraph's runs.
  */
 import { createEmbedServer, type ThreadSaver } from '@langchain/langgraph-api/experimental/embed';
-import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import type { Stagegraph } from '../../graph/runtime.ts';
 import { errorResponse, clientError } from '../errors.ts';
 import { assistantRoutes, workflowOf } from './assistants.ts';
 import { bodyLimit } from './body-limit.ts';
 import { currentCall } from './caller.ts';
+import { parseJson } from './json.ts';
 import { runRoutes } from './runs.ts';
 import { ThreadStore } from './threads.ts';
 
@@ -25,12 +28,34 @@ function threadSaver(threads: ThreadStore): ThreadSaver {
     get: async (id) => (await threads.require(id)).view,
     set: async (id, { kind, metadata }) => (await threads.set(id, kind, metadata ?? {})).view,
     delete: (id) => threads.delete(id),
-    search: async function* ({ metadata, limit, offset, sortBy, sortOrder }) {
-      const { threads: found, total } = await threads.search({ metadata, limit, offset, sortBy, sortOrder });
-      for (const thread of found) yield { thread, total };
-    },
   };
 }
+
+const ThreadCreate = z.object({
+  thread_id: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  if_exists: z.enum(['raise', 'do_nothing']).default('raise'),
+}).loose();
+
+const ThreadSearch = z.object({
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  status: z.enum(['idle', 'busy', 'interrupted', 'error']).optional(),
+  ids: z.array(z.string()).optional(),
+  limit: z.number().int().min(1).max(1000).default(10),
+  offset: z.number().int().min(0).default(0),
+  sort_by: z.enum(['thread_id', 'status', 'created_at', 'updated_at']).optional(),
+  sort_order: z.enum(['asc', 'desc']).default('desc'),
+}).loose();
+
+const bodyOf = async (c: Context): Promise<unknown> => {
+  const text = await c.req.text();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw clientError('invalid_json', 'body is not JSON');
+  }
+};
 
 export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number): Hono {
   const threads = new ThreadStore(sg.db.pool);
@@ -40,6 +65,8 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
     const { status, body, error } = errorResponse(err, call.requestId);
     if (status >= 500) call.log.error({ err: error.cause ?? error, code: error.code }, 'langgraph request failed');
     else call.log.debug({ code: error.code }, 'langgraph request rejected');
+    // A body refused unread leaves the connection unusable for another request.
+    if (error.code === 'payload_too_large') c.header('Connection', 'close');
     // LangGraph's SDK shows `detail`/`message`; stagegraph's `error` object stays whole.
     return c.json({ ...body, message: body.error.message, detail: body.error.message }, status as 400);
   });
@@ -47,6 +74,21 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
   api.notFound((c) => c.json({ error: { code: 'route_not_found', message: `${c.req.method} ${c.req.path} is not part of stagegraph's LangGraph API`, details: {} } }, 404));
 
   assistantRoutes(api, sg);
+  api.post('/threads', async (c) => {
+    const q = parseJson(ThreadCreate, await bodyOf(c));
+    return c.json((await threads.create(q.thread_id ?? randomUUID(), q.metadata ?? {}, q.if_exists)).view);
+  });
+  const search = async (c: Context) => {
+    const q = parseJson(ThreadSearch, await bodyOf(c));
+    const sortBy = q.sort_by === 'updated_at' ? 'updated_at' : 'created_at';
+    return threads.search({ metadata: q.metadata ?? undefined, status: q.status, ids: q.ids, limit: q.limit, offset: q.offset, sortBy, sortOrder: q.sort_order });
+  };
+  api.post('/threads/search', async (c) => {
+    const { threads: found, total } = await search(c);
+    c.header('X-Pagination-Total', String(total));
+    return c.json(found);
+  });
+  api.post('/threads/count', async (c) => c.json((await search(c)).total));
   // Every route under a thread is the caller's thread (another owner's is not found).
   api.use('/threads/:thread_id/*', async (c, next) => {
     const id = c.req.param('thread_id')!;
@@ -71,8 +113,12 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
     }
     await next();
   });
+  // 404, not 501: the SDK retries a GET that answers 5xx.
   api.all('/threads/:thread_id/stream/*', () => {
-    throw clientError('not_implemented', 'the LangGraph streaming protocol routes are not offered: use /threads/{id}/runs/stream or /threads/{id}/runs/{run_id}/stream', {});
+    throw clientError('route_not_found', 'the LangGraph streaming protocol routes are not offered: use /threads/{id}/runs/stream or /threads/{id}/runs/{run_id}/stream', { reason: 'not_offered' });
+  });
+  api.get('/threads/:thread_id/stream', () => {
+    throw clientError('route_not_found', 'thread-level streams are not offered: join a run with /threads/{id}/runs/{run_id}/stream', { reason: 'not_offered' });
   });
   api.post('/threads/:thread_id/commands', () => {
     throw clientError('not_implemented', 'the LangGraph protocol command route is not offered: answer with a run whose command.resume holds the answer', {});
@@ -81,7 +127,8 @@ export function langgraphApp(sg: Stagegraph, basePath: string, bodyBytes: number
 
   // The embed server looks graphs up by a thread's `graph_id` (and awaits what it gets).
   const graphs = new Proxy({} as Record<string, never>, {
-    get: (_, id) => (typeof id === 'string' ? workflowOf(sg, id).then((w) => w.graph, () => undefined) : undefined),
+    // An unknown id rejects with workflow_not_found (404), where `undefined` would break the embed server.
+    get: (_, id) => (typeof id === 'string' ? workflowOf(sg, id).then((w) => w.graph) : undefined),
   });
   api.route('/', createEmbedServer({ graph: graphs, threads: threadSaver(threads), checkpointer: sg.saver }));
   return api;

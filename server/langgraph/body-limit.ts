@@ -23,7 +23,7 @@ export function bodyLimit(maxBytes: number): MiddlewareHandler {
       if (size > maxBytes) throw tooLarge();
       chunks.push(chunk);
     }
-    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: Buffer.concat(chunks) });
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: Buffer.concat(chunks), signal: raw.signal });
     return next();
   };
 }

@@ -12,6 +12,7 @@ import { bearerToken } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { AppState } from '../http/state.ts';
 import type { Stagegraph } from '../../graph/runtime.ts';
+import { StagegraphError } from '../../nodes/errors.ts';
 import { asCall } from './caller.ts';
 
 export interface LangGraphApiOptions {
@@ -25,6 +26,9 @@ type Listener = ReturnType<typeof getRequestListener>;
 
 export function langgraphApi(sg: Stagegraph, auth: { authenticator: Authenticator; limiter: RateLimiter; bodyBytes: number }, options: LangGraphApiOptions = {}): Koa.Middleware<AppState> {
   const prefix = (options.prefix ?? '/langgraph').replace(/\/+$/, '');
+  if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(prefix) || prefix === '/api' || prefix.startsWith('/api/')) {
+    throw new StagegraphError('invalid_server_options', `langgraph.prefix must be a path of its own such as '/langgraph', got ${JSON.stringify(options.prefix)}`, { class: 'fatal', details: { field: 'langgraph.prefix' } });
+  }
   const origins = new Set(options.corsOrigins ?? ['https://smith.langchain.com']);
   let listener: Promise<Listener> | undefined;
   const load = async (): Promise<Listener> => {
@@ -52,9 +56,13 @@ export function langgraphApi(sg: Stagegraph, auth: { authenticator: Authenticato
     const principal = await auth.authenticator.authenticate(bearerToken(ctx.req, false) ?? (header || undefined));
     ctx.state.principal = principal;
     auth.limiter.take(principal.subject);
-    const handle = await (listener ??= load());
+    // A failed load (a broken install) is tried again by the next request, not kept.
+    const handle = await (listener ??= load().catch((e: unknown) => {
+      listener = undefined;
+      throw e;
+    }));
+    // Headers set so far (request id, CORS) are on `ctx.res` already; the Hono app writes the rest.
     ctx.respond = false;
-    for (const [k, v] of Object.entries(ctx.response.headers)) if (v !== undefined) ctx.res.setHeader(k, v as string);
     await asCall({ principal, requestId: ctx.state.requestId, log: ctx.state.log }, () => handle(ctx.req, ctx.res));
     ctx.body = '';
   };

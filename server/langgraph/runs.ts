@@ -11,17 +11,17 @@ import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { Stagegraph } from '../../graph/runtime.ts';
-import { clientError } from '../errors.ts';
+import { clientError, statusOf, toStagegraphError } from '../errors.ts';
 import { workflowOf } from './assistants.ts';
-import { caller } from './caller.ts';
+import { caller, currentCall } from './caller.ts';
 import { parseJson } from './json.ts';
-import { followRun, type StreamChunk } from './stream.ts';
+import { followRun, HEARTBEAT, OUTCOME_SQL, type StreamChunk } from './stream.ts';
 import type { ThreadRecord, ThreadStore } from './threads.ts';
-import { StagegraphError } from '../../nodes/errors.ts';
 
-const STREAM_MODES = ['values', 'updates', 'custom', 'debug', 'messages', 'messages-tuple', 'events', 'tasks', 'checkpoints'] as const;
-/** Modes stagegraph streams; the others are accepted and stay silent (a stage is not a chat model). */
+/** Modes stagegraph streams; the others (messages, events, tasks, tools, ...) are accepted and stay silent: a stage is not a chat model. */
 const SERVED = new Set(['values', 'updates', 'custom', 'debug']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const RunCreate = z.object({
   assistant_id: z.string().min(1),
@@ -29,7 +29,7 @@ const RunCreate = z.object({
   command: z.object({ resume: z.unknown().optional(), update: z.unknown().optional(), goto: z.unknown().optional() }).loose().nullish(),
   checkpoint_id: z.string().optional(),
   checkpoint: z.object({ checkpoint_id: z.string().optional() }).loose().nullish(),
-  stream_mode: z.union([z.enum(STREAM_MODES), z.array(z.enum(STREAM_MODES))]).optional(),
+  stream_mode: z.union([z.string(), z.array(z.string())]).optional(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
   interrupt_before: z.union([z.literal('*'), z.array(z.string())]).optional(),
   interrupt_after: z.union([z.literal('*'), z.array(z.string())]).optional(),
@@ -87,12 +87,12 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
   // An API run's status is the first outcome in the run's log after it began.
   const RUNS = `
     SELECT tr.*, r.status AS run_status,
-           (SELECT e.type FROM sg_events e WHERE e.run_id = tr.thread_id AND e.seq > tr.from_seq
-              AND e.type IN ('workflow.completed', 'workflow.failed', 'workflow.aborted', 'workflow.paused')
+           (SELECT e.type FROM sg_events e WHERE e.run_id = tr.thread_id AND e.seq > tr.from_seq AND ${OUTCOME_SQL}
             ORDER BY e.seq LIMIT 1) AS outcome
       FROM sg_thread_runs tr JOIN sg_runs r ON r.id = tr.thread_id`;
 
   async function findRun(threadId: string, runId: string): Promise<RunRow> {
+    if (!UUID.test(threadId) || !UUID.test(runId)) throw clientError('run_not_found', `run ${runId} not found on thread ${threadId}`, { threadId, runId });
     const { rows } = await pool.query<RunRow>(`${RUNS} WHERE tr.id = $1 AND tr.thread_id = $2 AND tr.owner = $3`, [runId, threadId, caller().owner]);
     if (!rows[0]) throw clientError('run_not_found', `run ${runId} not found on thread ${threadId}`, { threadId, runId });
     return rows[0];
@@ -108,46 +108,48 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     }
     const principal = caller();
     const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id;
-    let action: string;
-    let fromSeq = 0;
-    let after: string | undefined;
+    const id = randomUUID();
+    // Recorded before it is carried out (and removed if it is refused), so that a run that
+    // goes ahead always has its API run.
+    const record = async (action: string, fromSeq: number, after?: string) =>
+      pool.query(
+        'INSERT INTO sg_thread_runs (id, thread_id, owner, assistant_id, action, from_seq, after_checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [id, threadId, principal.owner, body.assistant_id, action, fromSeq, after ?? null, JSON.stringify(body.metadata ?? {})],
+      );
+    const carryOut = async (action: string, fromSeq: number, after: string | undefined, go: () => Promise<unknown>) => {
+      await record(action, fromSeq, after);
+      try {
+        await go();
+      } catch (e) {
+        await pool.query('DELETE FROM sg_thread_runs WHERE id = $1', [id]);
+        if ((e as { code?: string }).code === '23505') throw clientError('run_exists', `thread ${threadId} already has a run`, { threadId });
+        throw e;
+      }
+    };
     if (!thread?.run) {
       if (body.command) throw clientError('invalid_transition', `thread ${threadId} has no run to answer yet`, { threadId });
       if (body.input === undefined || body.input === null) throw clientError('input_required', 'the first run on a thread needs input, e.g. { "request": "..." }', { field: 'input' });
       await workflowOf(sg, body.assistant_id);
-      action = 'start';
-      try {
-        await sg.runs.start({ id: threadId, workflowId: body.assistant_id, request: requestOf(body.input), owner: principal.owner, options: {} });
-      } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw clientError('run_exists', `thread ${threadId} already has a run`, { threadId });
-        throw e;
-      }
+      await carryOut('start', 0, undefined, () =>
+        sg.runs.start({ id: threadId, workflowId: body.assistant_id, request: requestOf(body.input), owner: principal.owner, options: {} }));
     } else {
       if (body.assistant_id !== thread.run.workflowId) {
         throw clientError('invalid_request', `thread ${threadId} runs '${thread.run.workflowId}', not '${body.assistant_id}'`, { field: 'assistant_id', threadId });
       }
       const { graph } = await workflowOf(sg, thread.run.graphId);
       const { rows } = await pool.query<{ last_seq: number }>('SELECT last_seq FROM sg_runs WHERE id = $1', [threadId]);
-      fromSeq = rows[0]?.last_seq ?? 0;
-      after = (await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined;
+      const fromSeq = rows[0]?.last_seq ?? 0;
+      const after = (await graph.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined;
       if (body.command && 'resume' in body.command) {
-        action = 'answer';
-        await sg.runs.answer(threadId, body.command.resume, principal.subject, principal.owner);
+        await carryOut('answer', fromSeq, after, () => sg.runs.answer(threadId, body.command!.resume, principal.subject, principal.owner));
       } else if (checkpointId) {
-        action = 'fork';
-        await sg.runs.restore(threadId, checkpointId, principal.subject, principal.owner);
+        await carryOut('fork', fromSeq, after, () => sg.runs.restore(threadId, checkpointId, principal.subject, principal.owner));
       } else if (body.input === undefined || body.input === null) {
-        action = 'resume';
-        await sg.runs.resume(threadId, principal.subject, principal.owner);
+        await carryOut('resume', fromSeq, after, () => sg.runs.resume(threadId, principal.subject, principal.owner));
       } else {
         throw clientError('thread_busy', `thread ${threadId} already ran a request: a stagegraph run takes one; start a new thread, answer its question (command.resume) or fork it (checkpoint_id)`, { threadId, status: thread.run.status });
       }
     }
-    const id = randomUUID();
-    await pool.query(
-      'INSERT INTO sg_thread_runs (id, thread_id, owner, assistant_id, action, from_seq, after_checkpoint, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [id, threadId, principal.owner, body.assistant_id, action, fromSeq, after ?? null, JSON.stringify(body.metadata ?? {})],
-    );
     return findRun(threadId, id);
   }
 
@@ -162,19 +164,33 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     yield* followRun({ sg, graph, threadId: run.thread_id, runId: run.id, modes, fromSeq: run.from_seq, afterCheckpoint: run.after_checkpoint ?? undefined, signal });
   }
 
+  const located = (c: Context, run: RunRow) => c.header('Content-Location', `/threads/${run.thread_id}/runs/${run.id}`);
+
   const sse = (c: Context, run: RunRow, modes: Set<string>) => {
-    c.header('Content-Location', `/threads/${run.thread_id}/runs/${run.id}`);
+    located(c, run);
     return streamSSE(c, async (stream) => {
       const stop = new AbortController();
       stream.onAbort(() => stop.abort());
-      for await (const chunk of follow(run, modes, stop.signal)) await stream.writeSSE({ event: chunk.event, data: JSON.stringify(chunk.data) });
+      try {
+        for await (const chunk of follow(run, modes, stop.signal)) {
+          if (chunk === HEARTBEAT) await stream.write(': heartbeat\n\n');
+          else await stream.writeSSE({ event: chunk.event, data: JSON.stringify(chunk.data) });
+        }
+      } catch (e) {
+        // The headers are sent: the failure goes out as the stream's `error` event, not a status.
+        const error = toStagegraphError(e);
+        if (statusOf(error.code, error.class) >= 500) currentCall().log.error({ err: error.cause ?? error, code: error.code }, 'langgraph stream failed');
+        await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: error.code, message: error.message }) }).catch(() => undefined);
+      } finally {
+        stop.abort();
+      }
     });
   };
 
   /** The final values (LangGraph's `wait`/`join`): the last `values` chunk, with `__interrupt__` when it waits for an answer. */
-  async function finalValues(run: RunRow): Promise<unknown> {
+  async function finalValues(run: RunRow, signal: AbortSignal): Promise<unknown> {
     let last: unknown = null;
-    for await (const chunk of follow(run, new Set(['values']))) {
+    for await (const chunk of follow(run, new Set(['values']), signal)) {
       if (chunk.event === 'values') last = chunk.data;
       if (chunk.event === 'error') return { __error__: chunk.data };
     }
@@ -196,23 +212,42 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     const { body, run } = await onThread(c);
     return sse(c, run, modesOf(body));
   });
-  api.post('/threads/:thread_id/runs/wait', async (c) => c.json(await finalValues((await onThread(c)).run)));
-  api.post('/threads/:thread_id/runs', async (c) => c.json(view((await onThread(c)).run)));
+  api.post('/threads/:thread_id/runs/wait', async (c) => {
+    const { run } = await onThread(c);
+    located(c, run);
+    return c.json(await finalValues(run, c.req.raw.signal));
+  });
+  api.post('/threads/:thread_id/runs', async (c) => {
+    const { run } = await onThread(c);
+    located(c, run);
+    return c.json(view(run));
+  });
   api.post('/runs/stream', async (c) => {
     const { body, run } = await stateless(c);
     return sse(c, run, modesOf(body));
   });
-  api.post('/runs/wait', async (c) => c.json(await finalValues((await stateless(c)).run)));
-  api.post('/runs', async (c) => c.json(view((await stateless(c)).run)));
+  api.post('/runs/wait', async (c) => {
+    const { run } = await stateless(c);
+    located(c, run);
+    return c.json(await finalValues(run, c.req.raw.signal));
+  });
+  api.post('/runs', async (c) => {
+    const { run } = await stateless(c);
+    located(c, run);
+    return c.json(view(run));
+  });
 
   api.get('/threads/:thread_id/runs', async (c) => {
     const threadId = c.req.param('thread_id');
     await threads.require(threadId);
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 10) || 10));
+    const offset = Math.max(0, Number(c.req.query('offset') ?? 0) || 0);
+    const status = c.req.query('status');
     const { rows } = await pool.query<RunRow>(`${RUNS} WHERE tr.thread_id = $1 AND tr.owner = $2 ORDER BY tr.created_at DESC`, [threadId, caller().owner]);
-    return c.json(rows.map(view));
+    return c.json(rows.map(view).filter((r) => !status || r.status === status).slice(offset, offset + limit));
   });
   api.get('/threads/:thread_id/runs/:run_id', async (c) => c.json(view(await findRun(c.req.param('thread_id'), c.req.param('run_id')))));
-  api.get('/threads/:thread_id/runs/:run_id/join', async (c) => c.json(await finalValues(await findRun(c.req.param('thread_id'), c.req.param('run_id')))));
+  api.get('/threads/:thread_id/runs/:run_id/join', async (c) => c.json(await finalValues(await findRun(c.req.param('thread_id'), c.req.param('run_id')), c.req.raw.signal)));
   api.get('/threads/:thread_id/runs/:run_id/stream', async (c) => {
     const run = await findRun(c.req.param('thread_id'), c.req.param('run_id'));
     const modes = c.req.queries('stream_mode');
@@ -223,12 +258,11 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
     const run = await findRun(c.req.param('thread_id'), c.req.param('run_id'));
     if (run.outcome) return new Response(null, { status: 204 });
     const principal = caller();
-    try {
-      if (c.req.query('action') === 'rollback') await sg.runs.abort(run.thread_id, 'cancelled over the LangGraph API', principal.subject, principal.owner);
-      else await sg.runs.pause(run.thread_id, principal.subject, principal.owner);
-    } catch (e) {
-      if (!(e instanceof StagegraphError && e.code === 'invalid_transition')) throw e;
-    }
+    const { rows: [now] } = await pool.query<{ status: string }>('SELECT status FROM sg_runs WHERE id = $1', [run.thread_id]);
+    // A queued run cannot pause (it never started): cancelling it means it never runs.
+    if (c.req.query('action') === 'rollback' || now?.status === 'queued') await sg.runs.abort(run.thread_id, 'cancelled over the LangGraph API', principal.subject, principal.owner);
+    else if (now?.status === 'running') await sg.runs.pause(run.thread_id, principal.subject, principal.owner);
+    else throw clientError('invalid_transition', `run ${run.id} is not running (its thread is ${now?.status})`, { threadId: run.thread_id, status: now?.status });
     if (c.req.query('wait') === 'true' || c.req.query('wait') === '1') await sg.runs.wait(run.thread_id);
     return new Response(null, { status: 204 });
   });

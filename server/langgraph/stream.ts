@@ -11,7 +11,7 @@
  */
 import type { StateSnapshot } from '@langchain/langgraph';
 import type { CompiledWorkflow } from '../../graph/compile.ts';
-import type { RunEvent, RunEventType } from '../../graph/events/types.ts';
+import type { RunEvent } from '../../graph/events/types.ts';
 import type { Stagegraph } from '../../graph/runtime.ts';
 
 export interface StreamChunk {
@@ -33,15 +33,32 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** How long to wait for a notice before reading the log anyway. @default 1000 */
   pollMs?: number;
+  /** After how long without a chunk to send a `HEARTBEAT`. @default 15000 */
+  heartbeatMs?: number;
 }
 
-/** Events after which the run stops for now (the API's run is over). */
-const OUTCOMES: ReadonlySet<RunEventType> = new Set(['workflow.completed', 'workflow.failed', 'workflow.aborted', 'workflow.paused']);
+/**
+ * Whether the API's run is over at `e`: the run ended, asks for input, or was paused. A
+ * pause for a shutdown is not an outcome: the run continues after the restart (or on
+ * another worker), and so does its stream.
+ */
+export function isOutcome(e: RunEvent): boolean {
+  if (e.type === 'workflow.paused') return e.payload.reason !== 'shutdown';
+  return e.type === 'workflow.completed' || e.type === 'workflow.failed' || e.type === 'workflow.aborted';
+}
+
+/** The same test in SQL over `sg_events` (for an API run's status). */
+export const OUTCOME_SQL = `(e.type IN ('workflow.completed', 'workflow.failed', 'workflow.aborted')
+  OR (e.type = 'workflow.paused' AND e.payload->>'reason' IS DISTINCT FROM 'shutdown'))`;
+
 /** Whether `e` was written with a checkpoint (a stage's start is live and writes none). */
 function committedStep(e: RunEvent): boolean {
   if (e.type === 'workflow.stage_changed') return e.payload.change !== 'started' && e.payload.change !== 'step';
-  return e.type === 'workflow.decision_made' || e.type === 'workflow.resumed' || OUTCOMES.has(e.type);
+  return e.type === 'workflow.decision_made' || e.type === 'workflow.resumed' || e.type === 'workflow.paused' || isOutcome(e);
 }
+
+/** A chunk that only keeps an idle connection open (an SSE comment; `wait` ignores it). */
+export const HEARTBEAT: StreamChunk = { event: '', data: null };
 
 const idOf = (s: StateSnapshot): string => String(s.config.configurable?.checkpoint_id ?? '');
 const parentIdOf = (s: StateSnapshot): string | undefined => s.parentConfig?.configurable?.checkpoint_id as string | undefined;
@@ -89,14 +106,19 @@ export async function* followRun(o: FollowOptions): AsyncGenerator<StreamChunk> 
   const seen = new Map<string, StateSnapshot>();
   let last: StateSnapshot | undefined;
 
-  /** The checkpoints written since `cursor`, oldest first, as chunks. */
-  async function* checkpoints(): AsyncGenerator<StreamChunk> {
+  /**
+   * The checkpoints written since `cursor`, oldest first, as chunks; with `until` (the
+   * outcome's time), none written after it: a run joined later shows its own checkpoints,
+   * not those of the answer or fork that came after it.
+   */
+  async function* checkpoints(until?: string): AsyncGenerator<StreamChunk> {
     // From the latest checkpoint back along its parents to the last one streamed (or, after a
     // fork, to the older checkpoint the new branch grew from): one read per new checkpoint.
     const fresh: StateSnapshot[] = [];
     let s: StateSnapshot | undefined = await o.graph.getState(thread);
+    const limit = until === undefined ? Infinity : Date.parse(until);
     while (s && idOf(s) && (cursor === undefined || idOf(s) > cursor)) {
-      fresh.push(s);
+      if (!(s.createdAt && Date.parse(s.createdAt) > limit)) fresh.push(s);
       const parentId = parentIdOf(s);
       s = parentId ? seen.get(parentId) ?? (await o.graph.getState({ configurable: { thread_id: o.threadId, checkpoint_id: parentId } })) : undefined;
     }
@@ -148,22 +170,29 @@ export async function* followRun(o: FollowOptions): AsyncGenerator<StreamChunk> 
 
   try {
     let seq = o.fromSeq;
+    let quietSince = performance.now();
     for (;;) {
       let stepped = false;
       let outcome: RunEvent | undefined;
-      for (const e of await o.sg.runs.eventsSince(o.threadId, seq)) {
+      const events = await o.sg.runs.eventsSince(o.threadId, seq);
+      for (const e of events) {
         seq = e.seq;
         if (o.modes.has('custom')) yield { event: 'custom', data: e };
         stepped ||= committedStep(e);
-        if (OUTCOMES.has(e.type)) {
+        if (isOutcome(e)) {
           outcome = e;
           break;
         }
       }
       // One read of the new checkpoints per batch of events, however many steps it holds.
-      if (stepped) yield* checkpoints();
+      if (stepped) yield* checkpoints(outcome?.at);
       if (outcome) return yield* close(outcome);
       if (o.signal?.aborted) return;
+      if (events.length > 0) quietSince = performance.now();
+      if (performance.now() - quietSince >= (o.heartbeatMs ?? 15_000)) {
+        yield HEARTBEAT;
+        quietSince = performance.now();
+      }
       await wake.wait(o.pollMs ?? 1000, o.signal);
     }
   } finally {

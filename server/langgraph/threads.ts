@@ -48,13 +48,27 @@ interface Row {
   total?: string;
 }
 
-// One thread: its sg_threads row and/or its run, visible to `owner` only.
-const SELECT = `
-  SELECT k.id AS thread_id, t.metadata, coalesce(t.created_at, r.created_at) AS created_at,
-         greatest(t.updated_at, r.updated_at) AS updated_at,
-         r.status AS run_status, r.workflow_id, (r.options->>'templateVersion')::int AS template_version, r.last_seq
-    FROM sg_threads t FULL JOIN sg_runs r ON r.id = t.id
-    CROSS JOIN LATERAL (SELECT coalesce(t.id, r.id) AS id, coalesce(t.owner, r.owner) AS owner) k`;
+const COLUMNS = `
+  coalesce(t.id, r.id) AS thread_id, t.metadata, coalesce(t.created_at, r.created_at) AS created_at,
+  greatest(t.updated_at, r.updated_at) AS updated_at,
+  r.status AS run_status, r.workflow_id, (r.options->>'templateVersion')::int AS template_version, r.last_seq`;
+
+// One thread, by primary key on each side; another owner's (either row) is not found.
+const ONE = `
+  SELECT ${COLUMNS} FROM (SELECT $1::uuid AS id) k
+    LEFT JOIN sg_threads t ON t.id = k.id LEFT JOIN sg_runs r ON r.id = k.id
+   WHERE (t.id IS NOT NULL OR r.id IS NOT NULL) AND (t.owner IS NULL OR t.owner = $2) AND (r.owner IS NULL OR r.owner = $2)`;
+
+// An owner's threads: their runs (with any sg_threads row) and their threads nothing ran on yet.
+const MINE = `
+  SELECT ${COLUMNS} FROM sg_runs r LEFT JOIN sg_threads t ON t.id = r.id WHERE r.owner = $1
+  UNION ALL
+  SELECT ${COLUMNS} FROM sg_threads t LEFT JOIN sg_runs r ON r.id = t.id WHERE t.owner = $1 AND r.id IS NULL`;
+
+/** The run statuses behind each thread status (`idle` also covers threads nothing ran on). */
+const RUN_STATUSES: Record<ThreadView['status'], RunStatus[]> = {
+  idle: ['completed'], busy: ['queued', 'running'], interrupted: ['paused', 'waiting_input'], error: ['failed', 'aborted'],
+};
 
 function toRecord(r: Row): ThreadRecord {
   const graphId = r.template_version ? `${r.workflow_id}@${r.template_version}` : r.workflow_id;
@@ -79,7 +93,7 @@ export class ThreadStore {
   /** The caller's thread `id`, or undefined (unknown, not a UUID, or another owner's). */
   async find(id: string): Promise<ThreadRecord | undefined> {
     if (!UUID.test(id)) return undefined;
-    const { rows } = await this.pool.query<Row>(`${SELECT} WHERE k.id = $1 AND k.owner = $2`, [id, caller().owner]);
+    const { rows } = await this.pool.query<Row>(ONE, [id, caller().owner]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
@@ -91,7 +105,20 @@ export class ThreadStore {
   }
 
   /**
-   * Creates thread `id` for the caller (`put` replaces its metadata, `patch` merges into it).
+   * Creates thread `id` for the caller; `ifExists: 'raise'` refuses an existing one
+   * (`thread_exists`), `'do_nothing'` returns it unchanged.
+   */
+  async create(id: string, metadata: Metadata, ifExists: 'raise' | 'do_nothing'): Promise<ThreadRecord> {
+    const existing = await this.find(id);
+    if (existing) {
+      if (ifExists === 'do_nothing') return existing;
+      throw clientError('thread_exists', `thread ${id} already exists`, { threadId: id });
+    }
+    return this.set(id, 'put', metadata);
+  }
+
+  /**
+   * Writes thread `id`'s metadata for the caller, creating it (`put` replaces the metadata, `patch` merges into it).
    * @throws StagegraphError `thread_exists` when `id` is another owner's thread or run
    */
   async set(id: string, kind: 'put' | 'patch', metadata: Metadata = {}): Promise<ThreadRecord> {
@@ -121,18 +148,24 @@ export class ThreadStore {
     await this.pool.query('DELETE FROM sg_threads WHERE id = $1 AND owner = $2', [id, caller().owner]);
   }
 
-  /** The caller's threads, newest first by default, filtered by metadata (containment). */
-  async search(q: { metadata?: Metadata; status?: string; limit: number; offset: number; sortBy: 'created_at' | 'updated_at'; sortOrder: 'asc' | 'desc' }): Promise<{ threads: ThreadView[]; total: number }> {
+  /**
+   * The caller's threads, newest first by default, filtered by metadata (containment; a
+   * `graph_id` also matches the threads of a template's runs, `<id>@<version>`), status and ids.
+   */
+  async search(q: { metadata?: Metadata; status?: ThreadView['status']; ids?: string[]; limit: number; offset: number; sortBy: 'created_at' | 'updated_at'; sortOrder: 'asc' | 'desc' }): Promise<{ threads: ThreadView[]; total: number }> {
     const order = `${q.sortBy === 'updated_at' ? 'updated_at' : 'created_at'} ${q.sortOrder === 'asc' ? 'ASC' : 'DESC'}`;
+    const { graph_id: graphId, ...metadata } = q.metadata ?? {};
+    const ids = q.ids?.filter((id) => UUID.test(id));
     const { rows } = await this.pool.query<Row>(
-      `SELECT *, count(*) OVER () AS total FROM (${SELECT} WHERE k.owner = $1) x
-        WHERE (coalesce(metadata, '{}') || CASE WHEN workflow_id IS NULL THEN '{}'::jsonb
-                 ELSE jsonb_build_object('assistant_id', workflow_id, 'graph_id',
-                   CASE WHEN template_version IS NULL THEN workflow_id ELSE workflow_id || '@' || template_version END) END) @> $2::jsonb
-        ORDER BY ${order}, thread_id LIMIT $3 OFFSET $4`,
-      [caller().owner, JSON.stringify(q.metadata ?? {}), q.limit, q.offset],
+      `SELECT *, count(*) OVER () AS total FROM (${MINE}) x
+        WHERE (coalesce(metadata, '{}') || CASE WHEN workflow_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('assistant_id', workflow_id) END) @> $2::jsonb
+          AND ($3::text IS NULL OR coalesce(workflow_id, metadata->>'graph_id') = $3 OR workflow_id || '@' || template_version = $3)
+          AND ($4::text[] IS NULL OR (run_status IS NULL AND $5) OR run_status = ANY($4::text[]))
+          AND ($6::uuid[] IS NULL OR thread_id = ANY($6::uuid[]))
+        ORDER BY ${order}, thread_id LIMIT $7 OFFSET $8`,
+      [caller().owner, JSON.stringify(metadata), typeof graphId === 'string' ? graphId : null,
+        q.status ? RUN_STATUSES[q.status] : null, q.status === 'idle', q.ids ? ids : null, q.limit, q.offset],
     );
-    const threads = rows.map((r) => toRecord(r).view).filter((t) => !q.status || t.status === q.status);
-    return { threads, total: Number(rows[0]?.total ?? 0) };
+    return { threads: rows.map((r) => toRecord(r).view), total: Number(rows[0]?.total ?? 0) };
   }
 }
