@@ -39,8 +39,10 @@ export function exitCodeOf(e: unknown): number {
 }
 
 /** The project's packs, database and LLM (decisions' fallback and stages' `ctx.llm`), from its config and the environment. */
-async function open(recover: boolean): Promise<Stagegraph> {
-  return createStagegraph({ ...stagegraphOptions(await loadProject()), recover });
+async function open(recover: boolean, executes: boolean): Promise<Stagegraph> {
+  const options = stagegraphOptions(await loadProject());
+  // A command that only reads or signals runs delivers no hooks: the processes executing them do.
+  return createStagegraph({ ...options, recover, ...(executes ? {} : { hooks: { ...options.hooks, deliver: false } }) });
 }
 
 /** Runs `fn` with a stagegraph, closes it (draining what still executes here), exits with its code. */
@@ -49,7 +51,7 @@ export async function withStagegraph(options: SessionOptions, fn: (sg: Stagegrap
   let off: () => void = () => undefined;
   let code = 1;
   try {
-    sg = await open(options.recover ?? false);
+    sg = await open(options.recover ?? false, options.executes ?? false);
     const opened = sg;
     if (options.executes) {
       off = onShutdownSignals({
