@@ -7,7 +7,9 @@
  *      (install and run: the workflow completes on the embedded default; test: passes),
  *   4. serves the demo's pack with `stagegraph serve` from its directory: the workflow is
  *      listed, runs over REST and streams over the WebSocket (with the package's own
- *      client), and in the dashboard (headless Chromium) a run started there completes.
+ *      client), through the LangGraph API (`/langgraph`: the assistant listed, a run waited
+ *      for, which is a stagegraph run), and in the dashboard (headless Chromium) a run
+ *      started there completes.
  * Prints the tarball's size. Exits 1 at the first failure, with the command's output.
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -166,7 +168,16 @@ assert.equal(page.status, 200);
 const bundle = /src="(\\/dashboard\\/app\\.js[^"]*)"/.exec(html);
 assert.ok(bundle, 'the dashboard page refers to its bundle');
 assert.equal((await fetch(${JSON.stringify(url)} + bundle[1])).status, 200);
-console.log('served: triage listed, run over REST completed, ' + types.length + ' events over the WebSocket, dashboard served');
+const lg = (path, body) => fetch(${JSON.stringify(url)} + '/langgraph' + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': ${JSON.stringify(token)} }, body: JSON.stringify(body) });
+const assistants = await (await lg('/assistants/search', {})).json();
+assert.deepEqual(assistants.map((a) => a.assistant_id), ['triage']);
+const waited = await lg('/runs/wait', { assistant_id: 'triage', input: { request: 'Question: how do I download last month invoice?' } });
+assert.equal(waited.status, 200);
+const values = await waited.json();
+assert.ok(values.decisions && values.decisions.handling, JSON.stringify(values).slice(0, 300));
+const thread = waited.headers.get('content-location').split('/')[2];
+assert.equal((await api.getRun(thread)).status, 'completed');
+console.log('served: triage listed, run over REST completed, ' + types.length + ' events over the WebSocket, dashboard served, LangGraph API ran triage as run ' + thread);
 `;
     await writeFile(join(demo, 'serve-check.mjs'), script);
     sh('node', ['serve-check.mjs'], { cwd: demo });
