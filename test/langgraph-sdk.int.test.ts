@@ -155,6 +155,10 @@ describe('interrupts, forks and errors', () => {
     expect(again).toEqual(['s5', 's6', 's7', 's8', 's9']);
     const resumed = (await h.sg.runs.eventsSince(thread.thread_id, before)).find((e) => e.type === 'workflow.resumed');
     expect(resumed?.payload).toMatchObject({ from: 'restore', checkpointId: mid.checkpoint.checkpoint_id });
+    // A state update on the finished run is a new checkpoint of the thread, in stagegraph's list too.
+    const updated = await alice.threads.updateState(thread.thread_id, { values: { scratch: { note: 'edited in Studio' } } });
+    expect(((await alice.threads.getState(thread.thread_id)).values as { scratch: Record<string, unknown> }).scratch.note).toBe('edited in Studio');
+    expect((await h.sg.runs.checkpoints(thread.thread_id)).map((c) => c.checkpointId)).toContain(updated.checkpoint.checkpoint_id);
   });
 
   it('refuses what a stagegraph run cannot do, with codes, changing nothing', async () => {
