@@ -156,7 +156,8 @@ describe('interrupts, forks and errors', () => {
     const resumed = (await h.sg.runs.eventsSince(thread.thread_id, before)).find((e) => e.type === 'workflow.resumed');
     expect(resumed?.payload).toMatchObject({ from: 'restore', checkpointId: mid.checkpoint.checkpoint_id });
     // A state update on the finished run is a new checkpoint of the thread, in stagegraph's list too.
-    const updated = await alice.threads.updateState(thread.thread_id, { values: { scratch: { note: 'edited in Studio' } } });
+    // LangGraph's servers answer `{ checkpoint }`; the SDK 1.15 types it as `{ configurable }`.
+    const updated = (await alice.threads.updateState(thread.thread_id, { values: { scratch: { note: 'edited in Studio' } } })) as unknown as { checkpoint: { checkpoint_id: string } };
     expect(((await alice.threads.getState(thread.thread_id)).values as { scratch: Record<string, unknown> }).scratch.note).toBe('edited in Studio');
     expect((await h.sg.runs.checkpoints(thread.thread_id)).map((c) => c.checkpointId)).toContain(updated.checkpoint.checkpoint_id);
   });
