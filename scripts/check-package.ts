@@ -13,7 +13,7 @@
  * Prints the tarball's size. Exits 1 at the first failure, with the command's output.
  */
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -36,7 +36,9 @@ function sh(cmd: string, args: string[], options: SpawnSyncOptions & { env?: Nod
 }
 
 /** A fresh directory outside the repository, reachable by the embedded PostgreSQL's user. */
-const home = await mkdtemp(join(tmpdir(), 'sg-package-'));
+// STAGEGRAPH_CHECK_HOME: work there and leave it (the installed demo) for `check:studio --demo`; CI removes it.
+const given = process.env.STAGEGRAPH_CHECK_HOME;
+const home = given ? (await mkdir(given, { recursive: true }), given) : await mkdtemp(join(tmpdir(), 'sg-package-'));
 console.log(`package check in ${home}`);
 try {
   // The tarball, as `npm publish` would make it (the build first, so that its output is not in pack's JSON).
@@ -127,7 +129,8 @@ export async function main(): Promise<[RunDetail | undefined, WorkflowResult, St
     const link = join(home, 'consumer', 'demo', '.stagegraph', 'pg');
     const data = await realpath(link).catch(() => undefined);
     if (data && data !== link) await rm(dirname(data), { recursive: true, force: true });
-    await rm(home, { recursive: true, force: true });
+    if (given) console.log(`left ${home} (STAGEGRAPH_CHECK_HOME)`);
+    else await rm(home, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,8 @@
  *      `@langchain/langgraph-sdk` finishes the flagship (export package, design choice);
  *   2. a project scaffolded from the packed tarball (`stagegraph init`, `npm install`,
  *      `stagegraph studio --no-start`): its `triage` graph has the same input schema and a
- *      run escalates the sample outage ticket.
+ *      run escalates the sample outage ticket. `--demo <dir>` takes the project
+ *      `check:package` already scaffolded and installed (CI), instead of packing again.
  * The SDK is installed into a temporary directory, not into the project. Each dev server
  * runs in its own process group and is killed at the end, failed or not. The repository's
  * server runs from a temporary directory, so the flagship's `out/` lands there; the state
@@ -34,6 +35,9 @@ const CHANNELS = Object.keys(WorkflowStateSchema.fields);
 const repo = resolve(import.meta.dirname, '..');
 const keep = process.argv.includes('--keep');
 const cold = process.argv.includes('--cold');
+/** `--demo <dir>`: an init project already installed from the tarball (`STAGEGRAPH_CHECK_HOME=<h> npm run check:package` leaves `<h>/consumer/demo`). */
+const demoAt = process.argv.indexOf('--demo');
+const givenDemo = demoAt > 0 ? resolve(process.argv[demoAt + 1] ?? '') : undefined;
 const timings: [string, number][] = [];
 const servers = new Set<DevServer>();
 /** Run at the end, failed or not, after the servers have stopped. */
@@ -218,17 +222,22 @@ async function main(home: string): Promise<void> {
   console.log(`           h2-tank: ${outputs.length} outputs, decisions ${decisions.join(', ')}, exported ${exported.join(', ')}`);
   await flagship.stop();
 
-  // 2. A project scaffolded from the packed tarball.
-  await step('npm run build', () => sh('npm', ['run', 'build'], repo));
-  const packed = await step('npm pack --ignore-scripts', () => JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', home], repo)) as { filename: string }[]);
-  const tarball = join(home, packed[0]!.filename);
-  const consumer = join(home, 'consumer');
-  await mkdir(consumer);
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await step('npm install <tarball>', () => sh('npm', ['install', '--no-audit', '--no-fund', tarball], consumer));
-  await step('npx stagegraph init demo', () => sh('npx', ['stagegraph', 'init', 'demo', '--stagegraph', `file:${tarball}`], consumer));
-  const demo = join(consumer, 'demo');
-  await step('demo: npm install', () => sh('npm', ['install', '--no-audit', '--no-fund'], demo));
+  // 2. A project scaffolded from the packed tarball: the one `check:package` installed
+  //    (`--demo <dir>`, as CI runs it), or one made here.
+  let demo: string;
+  if (givenDemo) demo = givenDemo;
+  else {
+    await step('npm run build', () => sh('npm', ['run', 'build'], repo));
+    const packed = await step('npm pack --ignore-scripts', () => JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', home], repo)) as { filename: string }[]);
+    const tarball = join(home, packed[0]!.filename);
+    const consumer = join(home, 'consumer');
+    await mkdir(consumer);
+    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await step('npm install <tarball>', () => sh('npm', ['install', '--no-audit', '--no-fund', tarball], consumer));
+    await step('npx stagegraph init demo', () => sh('npx', ['stagegraph', 'init', 'demo', '--stagegraph', `file:${tarball}`], consumer));
+    demo = join(consumer, 'demo');
+    await step('demo: npm install', () => sh('npm', ['install', '--no-audit', '--no-fund'], demo));
+  }
   const generated = [await readFile(join(demo, 'langgraph.json'), 'utf8'), await readFile(join(demo, STUDIO_MODULE), 'utf8')];
   await step('demo: stagegraph studio --no-start', () => sh('npx', ['stagegraph', 'studio', '--no-start'], demo));
   const regenerated = [await readFile(join(demo, 'langgraph.json'), 'utf8'), await readFile(join(demo, STUDIO_MODULE), 'utf8')];
