@@ -198,44 +198,34 @@ export function runRoutes(api: Hono, sg: Stagegraph, threads: ThreadStore): void
   }
 
   const bodyOf = async (c: Context): Promise<RunCreate> => parseJson(RunCreate, await c.req.json().catch(() => { throw clientError('invalid_json', 'body is not JSON'); }));
-  const onThread = async (c: Context) => {
-    const threadId = c.req.param('thread_id')!;
-    const body = await bodyOf(c);
-    return { body, run: await act(threadId, await threads.require(threadId), body) };
-  };
-  const stateless = async (c: Context) => {
-    const body = await bodyOf(c);
-    return { body, run: await act(randomUUID(), undefined, body) };
-  };
-
-  api.post('/threads/:thread_id/runs/stream', async (c) => {
-    const { body, run } = await onThread(c);
-    return sse(c, run, modesOf(body));
-  });
-  api.post('/threads/:thread_id/runs/wait', async (c) => {
-    const { run } = await onThread(c);
-    located(c, run);
-    return c.json(await finalValues(run, c.req.raw.signal));
-  });
-  api.post('/threads/:thread_id/runs', async (c) => {
-    const { run } = await onThread(c);
-    located(c, run);
-    return c.json(view(run));
-  });
-  api.post('/runs/stream', async (c) => {
-    const { body, run } = await stateless(c);
-    return sse(c, run, modesOf(body));
-  });
-  api.post('/runs/wait', async (c) => {
-    const { run } = await stateless(c);
-    located(c, run);
-    return c.json(await finalValues(run, c.req.raw.signal));
-  });
-  api.post('/runs', async (c) => {
-    const { run } = await stateless(c);
-    located(c, run);
-    return c.json(view(run));
-  });
+  // The same three routes on a thread and stateless (a new thread of its own each time).
+  const starters: [string, (c: Context) => Promise<{ body: RunCreate; run: RunRow }>][] = [
+    ['/threads/:thread_id/runs', async (c) => {
+      const threadId = c.req.param('thread_id')!;
+      const body = await bodyOf(c);
+      return { body, run: await act(threadId, await threads.require(threadId), body) };
+    }],
+    ['/runs', async (c) => {
+      const body = await bodyOf(c);
+      return { body, run: await act(randomUUID(), undefined, body) };
+    }],
+  ];
+  for (const [path, started] of starters) {
+    api.post(`${path}/stream`, async (c) => {
+      const { body, run } = await started(c);
+      return sse(c, run, modesOf(body));
+    });
+    api.post(`${path}/wait`, async (c) => {
+      const { run } = await started(c);
+      located(c, run);
+      return c.json(await finalValues(run, c.req.raw.signal));
+    });
+    api.post(path, async (c) => {
+      const { run } = await started(c);
+      located(c, run);
+      return c.json(view(run));
+    });
+  }
 
   api.get('/threads/:thread_id/runs', async (c) => {
     const threadId = c.req.param('thread_id');
