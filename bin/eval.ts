@@ -89,6 +89,17 @@ function formatBaseline(b: Baseline): string {
   return [`${b.workflowId}: baseline ${b.id} recorded from ${b.window.runs} runs (${b.window.from} to ${b.window.to})`, formatMetrics(b.metrics)].join('\n');
 }
 
+/** Runs `fn` with an evaluator on the database and the flags' window; a bad window exits 2 before anything opens. */
+function withEvaluator(o: WindowFlags, fn: (evaluator: Evaluator, options: EvaluationOptions) => Promise<number | void>): Promise<never> {
+  let options: EvaluationOptions;
+  try {
+    options = optionsOf(o);
+  } catch (e) {
+    process.exit(exitCodeOf(e));
+  }
+  return withDatabase((db) => fn(new Evaluator(db.pool), options));
+}
+
 export function evalCommand(program: Command): void {
   const evaluation = program.command('eval').description("grade workflows and catch regressions against a baseline (docs/evaluation.md)");
   const windowFlags = (c: Command) => c
@@ -100,15 +111,8 @@ export function evalCommand(program: Command): void {
 
   windowFlags(evaluation.command('baseline'))
     .description("record each workflow's metrics and samples over its recent runs (default: the last 30 days) as its baseline")
-    .action((o: WindowFlags) => {
-      let options: EvaluationOptions;
-      try {
-        options = optionsOf(o);
-      } catch (e) {
-        process.exit(exitCodeOf(e));
-      }
-      return withDatabase(async (db) => {
-        const evaluator = new Evaluator(db.pool);
+    .action((o: WindowFlags) =>
+      withEvaluator(o, async (evaluator, options) => {
         const ids = o.workflow ? [o.workflow] : await evaluator.workflows(options);
         if (ids.length === 0) {
           throw new StagegraphError('no_runs', `no finished runs of owner ${o.owner} in the window: nothing to record`, { class: 'validation', hint: 'run a workflow first, or widen the window with --since' });
@@ -117,20 +121,12 @@ export function evalCommand(program: Command): void {
         for (const id of ids) recorded.push(await evaluator.recordBaseline(id, options));
         if (o.json) return void console.log(JSON.stringify(recorded.map(({ samples: _s, ...b }) => b)));
         console.log(recorded.map(formatBaseline).join('\n\n'));
-      });
-    });
+      }));
 
   windowFlags(evaluation.command('check'))
     .description('compare the runs since each baseline (or --since) with it; exit 1 if a regression is found, with its evidence')
-    .action((o: WindowFlags) => {
-      let options: EvaluationOptions;
-      try {
-        options = optionsOf(o);
-      } catch (e) {
-        process.exit(exitCodeOf(e));
-      }
-      return withDatabase(async (db) => {
-        const evaluator = new Evaluator(db.pool);
+    .action((o: WindowFlags) =>
+      withEvaluator(o, async (evaluator, options) => {
         const ids = o.workflow ? [o.workflow] : [...new Set((await evaluator.baselines(o.owner)).map((b) => b.workflowId))].sort();
         const reports: CheckReport[] = [];
         for (const id of ids) reports.push(await evaluator.check(id, options));
@@ -145,6 +141,5 @@ export function evalCommand(program: Command): void {
         if (o.json) console.log(JSON.stringify(reports));
         else console.log(reports.map(formatCheck).join('\n\n'));
         return reports.some((r) => r.status === 'regressed') ? REGRESSION_EXIT : 0;
-      });
-    });
+      }));
 }
